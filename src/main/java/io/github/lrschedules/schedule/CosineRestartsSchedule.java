@@ -1,0 +1,156 @@
+package io.github.lrschedules.schedule;
+
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Cosine annealing with warm restarts (SGDR), like PyTorch's {@code CosineAnnealingWarmRestarts}, with an optional
+ * decay of the peak from one cycle to the next (as Keras' {@code CosineDecayRestarts} {@code m_mul} and timm's
+ * {@code cycle_decay}).
+ *
+ * <pre>
+ * cycle i has length  T_i = firstCycle * cycleMultiplier^i  and starts at  S_i = sum of T_j for j &lt; i
+ * value(k) = minValue + (peakValue * peakDecay^i - minValue) * (1 + cos(pi * (k - S_i) / T_i)) / 2,
+ *            i such that S_i &lt;= k &lt; S_i + T_i
+ * </pre>
+ *
+ * Each restart step {@code k == S_i} is inclusive: it has the (decayed) peak. The schedule has no horizon. For an
+ * integer {@code cycleMultiplier} the values equal PyTorch's; PyTorch rejects non-integer multipliers, this
+ * class accepts any multiplier {@code >= 1} with real-valued cycle boundaries. Example,
+ * {@code new CosineRestartsSchedule(EPOCH, 0.1, 10, 2.0, 0.0)}: epochs 0, 5, 10, 20, 30 give 0.1, 0.05, 0.1, 0.05, 0.1.
+ *
+ * @see <a href="https://arxiv.org/abs/1608.03983">Loshchilov &amp; Hutter, SGDR (2016)</a>
+ */
+public final class CosineRestartsSchedule implements ISchedule {
+
+    private static final long serialVersionUID = 1L;
+
+    private final ScheduleType scheduleType;
+    private final double peakValue;
+    private final int firstCycle;
+    private final double cycleMultiplier;
+    private final double minValue;
+    private final double peakDecay;
+
+    /** Restarts with the same peak every cycle. */
+    public CosineRestartsSchedule(ScheduleType type, double peakValue, int firstCycle, double cycleMultiplier,
+                                  double minValue) {
+        this(type, peakValue, firstCycle, cycleMultiplier, minValue, 1.0);
+    }
+
+    /**
+     * @param firstCycle      length of the first cycle, &gt; 0
+     * @param cycleMultiplier growth of the cycle length per restart, &gt;= 1
+     * @param peakDecay       multiplier of the peak per restart, &gt; 0 (1 keeps the peak)
+     */
+    public CosineRestartsSchedule(@JsonProperty("scheduleType") ScheduleType type,
+                                  @JsonProperty("peakValue") double peakValue,
+                                  @JsonProperty("firstCycle") int firstCycle,
+                                  @JsonProperty("cycleMultiplier") double cycleMultiplier,
+                                  @JsonProperty("minValue") double minValue,
+                                  @JsonProperty("peakDecay") double peakDecay) {
+        this.scheduleType = Args.type(type);
+        this.peakValue = Args.finite("peakValue", peakValue);
+        this.firstCycle = Args.positive("firstCycle", firstCycle);
+        if (!(cycleMultiplier >= 1) || Double.isInfinite(cycleMultiplier)) {
+            throw new IllegalArgumentException("cycleMultiplier (" + cycleMultiplier + ") must be >= 1 and finite");
+        }
+        this.cycleMultiplier = cycleMultiplier;
+        this.minValue = Args.finite("minValue", minValue);
+        this.peakDecay = Args.positive("peakDecay", peakDecay);
+    }
+
+    @Override
+    public double valueAt(int iteration, int epoch) {
+        int k = Args.step(scheduleType, iteration, epoch);
+        int cycle;
+        double start;
+        double length;
+        if (cycleMultiplier == 1.0) {
+            cycle = k / firstCycle;
+            start = (double) cycle * firstCycle;
+            length = firstCycle;
+        } else {
+            cycle = (int) Math.floor(Math.log(k * (cycleMultiplier - 1) / firstCycle + 1) / Math.log(cycleMultiplier));
+            // The logarithm can land one off at exact boundaries; correct against the closed-form start.
+            while (cycle > 0 && cycleStart(cycle) > k) {
+                cycle--;
+            }
+            while (cycleStart(cycle + 1) <= k) {
+                cycle++;
+            }
+            start = cycleStart(cycle);
+            length = firstCycle * Math.pow(cycleMultiplier, cycle);
+        }
+        double peak = peakDecay == 1.0 ? peakValue : peakValue * Math.pow(peakDecay, cycle);
+        return minValue + (peak - minValue) * (1 + Math.cos(Math.PI * (k - start) / length)) / 2;
+    }
+
+    private double cycleStart(int cycle) {
+        return firstCycle * (Math.pow(cycleMultiplier, cycle) - 1) / (cycleMultiplier - 1);
+    }
+
+    public ScheduleType getScheduleType() {
+        return scheduleType;
+    }
+
+    public double getPeakValue() {
+        return peakValue;
+    }
+
+    public int getFirstCycle() {
+        return firstCycle;
+    }
+
+    public double getCycleMultiplier() {
+        return cycleMultiplier;
+    }
+
+    public double getMinValue() {
+        return minValue;
+    }
+
+    public double getPeakDecay() {
+        return peakDecay;
+    }
+
+    @Override
+    public ISchedule clone() {
+        return this;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof CosineRestartsSchedule)) {
+            return false;
+        }
+        CosineRestartsSchedule that = (CosineRestartsSchedule) o;
+        return scheduleType == that.scheduleType
+                && Double.compare(peakValue, that.peakValue) == 0
+                && firstCycle == that.firstCycle
+                && Double.compare(cycleMultiplier, that.cycleMultiplier) == 0
+                && Double.compare(minValue, that.minValue) == 0
+                && Double.compare(peakDecay, that.peakDecay) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = scheduleType.hashCode();
+        h = 31 * h + Double.hashCode(peakValue);
+        h = 31 * h + firstCycle;
+        h = 31 * h + Double.hashCode(cycleMultiplier);
+        h = 31 * h + Double.hashCode(minValue);
+        return 31 * h + Double.hashCode(peakDecay);
+    }
+
+    @Override
+    public String toString() {
+        return "CosineRestartsSchedule{scheduleType=" + scheduleType + ", peakValue=" + peakValue
+                + ", firstCycle=" + firstCycle + ", cycleMultiplier=" + cycleMultiplier + ", minValue=" + minValue
+                + ", peakDecay=" + peakDecay + "}";
+    }
+}

@@ -1,0 +1,138 @@
+package io.github.lrschedules.schedule;
+
+import static org.nd4j.linalg.schedule.ScheduleType.EPOCH;
+import static org.nd4j.linalg.schedule.ScheduleType.ITERATION;
+
+import java.util.List;
+import org.junit.jupiter.api.function.Executable;
+import org.nd4j.linalg.schedule.ISchedule;
+
+/**
+ * The one list of every schedule class of the library: a sample, a value that differs from it, and the bad
+ * inputs it must reject. The contract tests run over this list, and a test checks that no public schedule class
+ * is missing from it.
+ */
+final class ScheduleCatalog {
+
+    /** A bad input: the argument, how to produce it in JSON (field and value) and from code. */
+    static final class BadInput {
+        final String argument;
+        final String jsonField;
+        final Object jsonValue;
+        final Executable fromCode;
+
+        BadInput(String argument, String jsonField, Object jsonValue, Executable fromCode) {
+            this.argument = argument;
+            this.jsonField = jsonField;
+            this.jsonValue = jsonValue;
+            this.fromCode = fromCode;
+        }
+
+        @Override
+        public String toString() {
+            return argument + "=" + jsonValue;
+        }
+    }
+
+    static final class Entry {
+        final ISchedule sample;
+        final ISchedule different;
+        final List<BadInput> badInputs;
+
+        Entry(ISchedule sample, ISchedule different, List<BadInput> badInputs) {
+            this.sample = sample;
+            this.different = different;
+            this.badInputs = badInputs;
+        }
+
+        @Override
+        public String toString() {
+            return sample.getClass().getSimpleName();
+        }
+    }
+
+    private ScheduleCatalog() {
+    }
+
+    static BadInput bad(String argument, Object jsonValue, Executable fromCode) {
+        return new BadInput(argument, argument, jsonValue, fromCode);
+    }
+
+    static List<Entry> all() {
+        CosineDecaySchedule cosine = new CosineDecaySchedule(ITERATION, 0.1, 25, 0.001);
+        LinearSchedule warmup = new LinearSchedule(ITERATION, 0.1, 0.1, 1.0, 5);
+        return List.of(
+                new Entry(new MilestoneStepSchedule(EPOCH, 0.1, 0.1, 60, 90),
+                        new MilestoneStepSchedule(EPOCH, 0.1, 0.1, 60, 91),
+                        List.of(bad("initialValue", "NaN", () -> new MilestoneStepSchedule(EPOCH, Double.NaN, 0.1, 60)),
+                                bad("gamma", 0.0, () -> new MilestoneStepSchedule(EPOCH, 0.1, 0.0, 60)),
+                                bad("gamma", "Infinity", () -> new MilestoneStepSchedule(EPOCH, 0.1, Double.POSITIVE_INFINITY, 60)),
+                                new BadInput("milestones[1]", "milestones", new int[] {60, -1},
+                                        () -> new MilestoneStepSchedule(EPOCH, 0.1, 0.1, 60, -1)),
+                                new BadInput("scheduleType", "scheduleType", null,
+                                        () -> new MilestoneStepSchedule(null, 0.1, 0.1, 60)))),
+                new Entry(new LinearSchedule(ITERATION, 0.1, 1.0, 0.3, 7),
+                        new LinearSchedule(ITERATION, 0.1, 1.0, 0.3, 8),
+                        List.of(bad("totalSteps", 0, () -> new LinearSchedule(ITERATION, 0.1, 1.0, 0.3, 0)),
+                                bad("startFactor", "Infinity", () -> new LinearSchedule(ITERATION, 0.1, Double.POSITIVE_INFINITY, 0.3, 7)),
+                                bad("initialValue", "NaN", () -> new LinearSchedule(ITERATION, Double.NaN, 1.0, 0.3, 7)))),
+                new Entry(new PolynomialDecaySchedule(ITERATION, 0.1, 0.001, 2.0, 50),
+                        new PolynomialDecaySchedule(ITERATION, 0.1, 0.001, 3.0, 50),
+                        List.of(bad("power", 0.0, () -> new PolynomialDecaySchedule(ITERATION, 0.1, 0.001, 0.0, 50)),
+                                bad("totalSteps", -3, () -> new PolynomialDecaySchedule(ITERATION, 0.1, 0.001, 2.0, -3)),
+                                bad("endValue", "NaN", () -> new PolynomialDecaySchedule(ITERATION, 0.1, Double.NaN, 2.0, 50)))),
+                new Entry(new CosineDecaySchedule(EPOCH, 0.1, 50, 0.001),
+                        new CosineDecaySchedule(ITERATION, 0.1, 50, 0.001),
+                        List.of(bad("totalSteps", 0, () -> new CosineDecaySchedule(EPOCH, 0.1, 0, 0.001)),
+                                bad("minValue", "NaN", () -> new CosineDecaySchedule(EPOCH, 0.1, 50, Double.NaN)))),
+                new Entry(new WarmupSchedule(ITERATION, cosine, 5, 0.01),
+                        new WarmupSchedule(ITERATION, cosine, 5, 0.02),
+                        List.of(bad("warmupSteps", -1, () -> new WarmupSchedule(ITERATION, cosine, -1, 0.01)),
+                                bad("schedule", null, () -> new WarmupSchedule(ITERATION, null, 5, 0.01)),
+                                bad("warmupStartValue", "-Infinity", () -> new WarmupSchedule(ITERATION, cosine, 5, Double.NEGATIVE_INFINITY)))),
+                new Entry(new WarmupCosineSchedule(ITERATION, 0.1, 5, 30, 0.001, 0.01),
+                        new WarmupCosineSchedule(ITERATION, 0.1, 6, 30, 0.001, 0.01),
+                        List.of(bad("warmupSteps", 30, () -> new WarmupCosineSchedule(ITERATION, 0.1, 30, 30, 0.001, 0.01)),
+                                bad("totalSteps", 0, () -> new WarmupCosineSchedule(ITERATION, 0.1, 0, 0, 0.001, 0.01)),
+                                bad("peakValue", "Infinity", () -> new WarmupCosineSchedule(ITERATION, Double.POSITIVE_INFINITY, 5, 30, 0.001, 0.01)),
+                                bad("warmupSteps", -2, () -> new WarmupCosineSchedule(ITERATION, 0.1, -2, 30, 0.001, 0.01)))),
+                new Entry(new CosineRestartsSchedule(EPOCH, 0.1, 10, 2.0, 0.001, 0.5),
+                        new CosineRestartsSchedule(EPOCH, 0.1, 10, 2.0, 0.001),
+                        List.of(bad("firstCycle", 0, () -> new CosineRestartsSchedule(EPOCH, 0.1, 0, 2.0, 0.001)),
+                                bad("cycleMultiplier", 0.5, () -> new CosineRestartsSchedule(EPOCH, 0.1, 10, 0.5, 0.001)),
+                                bad("cycleMultiplier", "NaN", () -> new CosineRestartsSchedule(EPOCH, 0.1, 10, Double.NaN, 0.001)),
+                                bad("peakDecay", 0.0, () -> new CosineRestartsSchedule(EPOCH, 0.1, 10, 2.0, 0.001, 0.0)))),
+                new Entry(new OneCycleSchedule(ITERATION, 0.1, 100, 0.3, 25, 1e4, OneCycleSchedule.Anneal.COS, false),
+                        new OneCycleSchedule(ITERATION, 0.1, 100, 0.3, 25, 1e4, OneCycleSchedule.Anneal.COS, true),
+                        List.of(bad("pctStart", 1.0, () -> new OneCycleSchedule(ITERATION, 0.1, 100, 1.0, 25, 1e4, OneCycleSchedule.Anneal.COS, false)),
+                                bad("pctStart", 0.0, () -> new OneCycleSchedule(ITERATION, 0.1, 100, 0.0, 25, 1e4, OneCycleSchedule.Anneal.COS, false)),
+                                bad("totalSteps", 0, () -> new OneCycleSchedule(ITERATION, 0.1, 0, 0.3, 25, 1e4, OneCycleSchedule.Anneal.COS, false)),
+                                bad("anneal", null, () -> new OneCycleSchedule(ITERATION, 0.1, 100, 0.3, 25, 1e4, null, false)),
+                                bad("peakValue", "NaN", () -> OneCycleSchedule.of(ITERATION, 0.004, Double.NaN, 4e-7, 100, 0.3, OneCycleSchedule.Anneal.COS, false)),
+                                new BadInput("divFactor", null, null,
+                                        () -> new OneCycleSchedule(ITERATION, 0.1, 100, 0.3, 0, 1e4, OneCycleSchedule.Anneal.COS, false)),
+                                new BadInput("finalDivFactor", null, null,
+                                        () -> new OneCycleSchedule(ITERATION, 0.1, 100, 0.3, 25, -1, OneCycleSchedule.Anneal.COS, false)),
+                                new BadInput("maxValue", null, null,
+                                        () -> new OneCycleSchedule(ITERATION, Double.NaN, 100, 0.3, 25, 1e4, OneCycleSchedule.Anneal.COS, false)))),
+                new Entry(new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, CyclicSchedule.Mode.TRIANGULAR2, 1.0),
+                        new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, CyclicSchedule.Mode.TRIANGULAR, 1.0),
+                        List.of(bad("stepUp", 0, () -> new CyclicSchedule(ITERATION, 0.001, 0.1, 0, 3, CyclicSchedule.Mode.TRIANGULAR, 1.0)),
+                                bad("stepDown", -1, () -> new CyclicSchedule(ITERATION, 0.001, 0.1, 5, -1, CyclicSchedule.Mode.TRIANGULAR, 1.0)),
+                                bad("mode", null, () -> new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, null, 1.0)),
+                                bad("gamma", 0.0, () -> new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, CyclicSchedule.Mode.EXP_RANGE, 0.0)))),
+                new Entry(new SequentialSchedule(ITERATION, List.of(warmup, cosine), 5),
+                        new SequentialSchedule(ITERATION, List.of(warmup, cosine), 6),
+                        List.of(bad("boundaries", new int[0], () -> new SequentialSchedule(ITERATION, List.of(warmup, cosine))),
+                                new BadInput("boundaries[0]", "boundaries", new int[] {0}, () -> new SequentialSchedule(ITERATION, List.of(warmup, cosine), 0)),
+                                new BadInput("boundaries[1]", null, null,
+                                        () -> new SequentialSchedule(ITERATION, List.of(warmup, cosine, warmup), 5, 5)),
+                                new BadInput("schedules", "schedules", List.of(),
+                                        () -> new SequentialSchedule(ITERATION, List.of())))),
+                new Entry(new ScaledSchedule(new WarmupCosineSchedule(ITERATION, 0.1, 5, 30, 0.001, 0.01), 0.5),
+                        new ScaledSchedule(new WarmupCosineSchedule(ITERATION, 0.1, 5, 30, 0.001, 0.01), 0.25),
+                        List.of(bad("scale", 0.0, () -> new ScaledSchedule(cosine, 0.0)),
+                                bad("scale", "NaN", () -> new ScaledSchedule(cosine, Double.NaN)),
+                                bad("schedule", null, () -> new ScaledSchedule(null, 0.5)))));
+    }
+}
