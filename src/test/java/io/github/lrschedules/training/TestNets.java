@@ -1,0 +1,110 @@
+package io.github.lrschedules.training;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Small double-precision networks for the real-training tests, all with a fixed seed. */
+final class TestNets {
+
+    static final long SEED = 42L;
+
+    private TestNets() {
+    }
+
+    /** Builder with the seed, double precision and the given updater for every layer. */
+    static NeuralNetConfiguration.Builder base(IUpdater updater) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(SEED)
+                .dataType(DataType.DOUBLE)
+                .weightInit(WeightInit.XAVIER)
+                .activation(Activation.TANH)
+                .updater(updater);
+    }
+
+    /** 20 -> 16 -> 12 -> 3, keys {@code 0_W ... 2_b}. */
+    static MultiLayerConfiguration mlpConf(NeuralNetConfiguration.Builder builder) {
+        return builder.list()
+                .layer(new DenseLayer.Builder().nIn(TestData.FEATURES).nOut(16).build())
+                .layer(new DenseLayer.Builder().nIn(16).nOut(12).build())
+                .layer(output(12))
+                .build();
+    }
+
+    static MultiLayerNetwork mlp(IUpdater updater) {
+        return init(mlpConf(base(updater)));
+    }
+
+    /** Conv 3x3 (8x8 -> 6x6, 4 channels) -> max pool 2x2 (3x3) -> dense 16 -> 3, on flattened 8x8x1 input. */
+    static MultiLayerNetwork cnn(IUpdater updater) {
+        MultiLayerConfiguration conf = base(updater).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).stride(1, 1).nOut(4).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                        .build())
+                .layer(new DenseLayer.Builder().nOut(16).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nOut(TestData.CLASSES).build())
+                .setInputType(InputType.convolutionalFlat(8, 8, 1))
+                .build();
+        return init(conf);
+    }
+
+    /** in -> {left (12), right (8)} -> merge -> out (3); keys {@code left_W, left_b, right_W, ..., out_b}. */
+    static ComputationGraphConfiguration graphConf(NeuralNetConfiguration.Builder builder) {
+        return builder.graphBuilder()
+                .addInputs("in")
+                .addLayer("left", new DenseLayer.Builder().nIn(TestData.FEATURES).nOut(12).build(), "in")
+                .addLayer("right", new DenseLayer.Builder().nIn(TestData.FEATURES).nOut(8).build(), "in")
+                .addVertex("merge", new MergeVertex(), "left", "right")
+                .addLayer("out", output(20), "merge")
+                .setOutputs("out")
+                .build();
+    }
+
+    static ComputationGraph graph(IUpdater updater) {
+        ComputationGraph graph = new ComputationGraph(graphConf(base(updater)));
+        graph.init();
+        return graph;
+    }
+
+    static OutputLayer output(int nIn) {
+        return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .activation(Activation.SOFTMAX)
+                .nIn(nIn)
+                .nOut(TestData.CLASSES)
+                .build();
+    }
+
+    static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /** {@code epochs} calls of {@code fit(DataSetIterator)}, each from the start of the data. */
+    static void fitEpochs(Model model, DataSetIterator data, int epochs) {
+        for (int e = 0; e < epochs; e++) {
+            data.reset();
+            if (model instanceof MultiLayerNetwork) {
+                ((MultiLayerNetwork) model).fit(data);
+            } else {
+                ((ComputationGraph) model).fit(data);
+            }
+        }
+    }
+}
