@@ -2,14 +2,12 @@ package io.github.lrschedules.record;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import io.github.lrschedules.util.AtomicFiles;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -164,20 +162,7 @@ public final class LearningRateRecorder extends BaseTrainingListener {
      * beside its destination first and then moved, so a failed write never leaves a half-written file.
      */
     public void writeCsv(Path file) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Path parent = absolute.getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Path temp = Files.createTempFile(parent, absolute.getFileName().toString(), ".tmp");
-        try {
-            try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                writeCsv(out);
-            }
-            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.writeText(file, this::writeCsv);
     }
 
     /** Writes the CSV of {@link #writeCsv(Path)} to {@code out}. */

@@ -11,30 +11,30 @@ import org.nd4j.linalg.factory.Nd4j;
  * Small deterministic classification data for real-training tests: Gaussian blobs, one per class, built from a
  * fixed seed, served in a fixed order (no shuffling) by a {@link ListDataSetIterator}.
  */
-final class TestData {
+public final class TestData {
 
-    static final int EXAMPLES = 256;
-    static final int BATCH_SIZE = 32;
-    static final int ITERATIONS_PER_EPOCH = EXAMPLES / BATCH_SIZE;
-    static final int FEATURES = 20;
+    public static final int EXAMPLES = 256;
+    public static final int BATCH_SIZE = 32;
+    public static final int ITERATIONS_PER_EPOCH = EXAMPLES / BATCH_SIZE;
+    public static final int FEATURES = 20;
     /** Features of the CNN input: an 8x8 single-channel "image", flattened. */
-    static final int IMAGE_FEATURES = 8 * 8;
-    static final int CLASSES = 3;
+    public static final int IMAGE_FEATURES = 8 * 8;
+    public static final int CLASSES = 3;
 
     private TestData() {
     }
 
     /** Blobs in {@value #FEATURES} dimensions, double precision. */
-    static DataSetIterator blobs() {
+    public static DataSetIterator blobs() {
         return iterator(blobs(FEATURES, 12345L));
     }
 
     /** Blobs in 64 dimensions, read by the CNN as 8x8x1 images. */
-    static DataSetIterator images() {
+    public static DataSetIterator images() {
         return iterator(blobs(IMAGE_FEATURES, 54321L));
     }
 
-    static DataSetIterator iterator(DataSet all) {
+    public static DataSetIterator iterator(DataSet all) {
         return new ListDataSetIterator<>(all.asList(), BATCH_SIZE);
     }
 
@@ -43,7 +43,7 @@ final class TestData {
      * class centre; centres are drawn with spread 1.5 so that the classes overlap a little and gradients stay
      * non-zero for the whole (short) training.
      */
-    static DataSet blobs(int dims, long seed) {
+    public static DataSet blobs(int dims, long seed) {
         Random random = new Random(seed);
         double[][] centres = new double[CLASSES][dims];
         for (double[] centre : centres) {

@@ -20,15 +20,15 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Small double-precision networks for the real-training tests, all with a fixed seed. */
-final class TestNets {
+public final class TestNets {
 
-    static final long SEED = 42L;
+    public static final long SEED = 42L;
 
     private TestNets() {
     }
 
     /** Builder with the seed, double precision and the given updater for every layer. */
-    static NeuralNetConfiguration.Builder base(IUpdater updater) {
+    public static NeuralNetConfiguration.Builder base(IUpdater updater) {
         return new NeuralNetConfiguration.Builder()
                 .seed(SEED)
                 .dataType(DataType.DOUBLE)
@@ -38,7 +38,7 @@ final class TestNets {
     }
 
     /** 20 -> 16 -> 12 -> 3, keys {@code 0_W ... 2_b}. */
-    static MultiLayerConfiguration mlpConf(NeuralNetConfiguration.Builder builder) {
+    public static MultiLayerConfiguration mlpConf(NeuralNetConfiguration.Builder builder) {
         return builder.list()
                 .layer(new DenseLayer.Builder().nIn(TestData.FEATURES).nOut(16).build())
                 .layer(new DenseLayer.Builder().nIn(16).nOut(12).build())
@@ -46,12 +46,12 @@ final class TestNets {
                 .build();
     }
 
-    static MultiLayerNetwork mlp(IUpdater updater) {
+    public static MultiLayerNetwork mlp(IUpdater updater) {
         return init(mlpConf(base(updater)));
     }
 
     /** Conv 3x3 (8x8 -> 6x6, 4 channels) -> max pool 2x2 (3x3) -> dense 16 -> 3, on flattened 8x8x1 input. */
-    static MultiLayerNetwork cnn(IUpdater updater) {
+    public static MultiLayerNetwork cnn(IUpdater updater) {
         MultiLayerConfiguration conf = base(updater).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).stride(1, 1).nOut(4).build())
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
@@ -65,7 +65,7 @@ final class TestNets {
     }
 
     /** in -> {left (12), right (8)} -> merge -> out (3); keys {@code left_W, left_b, right_W, ..., out_b}. */
-    static ComputationGraphConfiguration graphConf(NeuralNetConfiguration.Builder builder) {
+    public static ComputationGraphConfiguration graphConf(NeuralNetConfiguration.Builder builder) {
         return builder.graphBuilder()
                 .addInputs("in")
                 .addLayer("left", new DenseLayer.Builder().nIn(TestData.FEATURES).nOut(12).build(), "in")
@@ -76,13 +76,13 @@ final class TestNets {
                 .build();
     }
 
-    static ComputationGraph graph(IUpdater updater) {
+    public static ComputationGraph graph(IUpdater updater) {
         ComputationGraph graph = new ComputationGraph(graphConf(base(updater)));
         graph.init();
         return graph;
     }
 
-    static OutputLayer output(int nIn) {
+    public static OutputLayer output(int nIn) {
         return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .activation(Activation.SOFTMAX)
                 .nIn(nIn)
@@ -90,14 +90,14 @@ final class TestNets {
                 .build();
     }
 
-    static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+    public static MultiLayerNetwork init(MultiLayerConfiguration conf) {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
     }
 
     /** {@code epochs} calls of {@code fit(DataSetIterator)}, each from the start of the data. */
-    static void fitEpochs(Model model, DataSetIterator data, int epochs) {
+    public static void fitEpochs(Model model, DataSetIterator data, int epochs) {
         for (int e = 0; e < epochs; e++) {
             data.reset();
             if (model instanceof MultiLayerNetwork) {
