@@ -1,6 +1,7 @@
 package io.github.lrschedules.plateau;
 
 import io.github.lrschedules.schedule.ScaledSchedule;
+import io.github.lrschedules.util.AtomicFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +11,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -400,18 +400,15 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
      * zip is rewritten beside itself and moved into place, so a failure leaves the original file intact.
      */
     public void saveState(File modelZip) throws IOException {
-        Path target = modelZip.toPath().toAbsolutePath();
-        if (!Files.isRegularFile(target)) {
+        Path source = modelZip.toPath();
+        if (!Files.isRegularFile(source)) {
             throw new IllegalArgumentException("modelZip (" + modelZip + ") is not a file; write the model first");
         }
-        Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-        try {
-            copyZipWithout(target, temp, "objects/" + STATE_KEY);
-            ModelSerializer.addObjectToFile(temp.toFile(), STATE_KEY, state());
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        State state = state();
+        AtomicFiles.write(source, temp -> {
+            copyZipWithout(source, temp, "objects/" + STATE_KEY);
+            ModelSerializer.addObjectToFile(temp.toFile(), STATE_KEY, state);
+        });
     }
 
     /**
@@ -419,16 +416,11 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
      * an existing file is replaced only once the new one is complete.
      */
     public void checkpoint(Model model, File modelZip) throws IOException {
-        Path target = modelZip.toPath().toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-        try {
+        State state = state();
+        AtomicFiles.write(modelZip.toPath(), temp -> {
             ModelSerializer.writeModel(model, temp.toFile(), true);
-            ModelSerializer.addObjectToFile(temp.toFile(), STATE_KEY, state());
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+            ModelSerializer.addObjectToFile(temp.toFile(), STATE_KEY, state);
+        });
     }
 
     /**
