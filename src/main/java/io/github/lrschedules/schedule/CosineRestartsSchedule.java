@@ -32,6 +32,9 @@ public final class CosineRestartsSchedule implements ISchedule {
     private final double cycleMultiplier;
     private final double minValue;
     private final double peakDecay;
+    private final transient double[] cycleStarts;
+
+    private static final int MAX_TABLED_CYCLES = 4096;
 
     /** Restarts with the same peak every cycle. */
     public CosineRestartsSchedule(ScheduleType type, double peakValue, int firstCycle, double cycleMultiplier,
@@ -59,6 +62,7 @@ public final class CosineRestartsSchedule implements ISchedule {
         this.cycleMultiplier = cycleMultiplier;
         this.minValue = Args.finite("minValue", minValue);
         this.peakDecay = Args.positive("peakDecay", peakDecay);
+        this.cycleStarts = cycleStarts(firstCycle, cycleMultiplier);
     }
 
     @Override
@@ -71,9 +75,13 @@ public final class CosineRestartsSchedule implements ISchedule {
             cycle = k / firstCycle;
             start = (double) cycle * firstCycle;
             length = firstCycle;
+        } else if (k < cycleStarts[cycleStarts.length - 1]) {
+            cycle = cycleContaining(k);
+            start = cycleStarts[cycle];
+            length = cycleStarts[cycle + 1] - start;
         } else {
+            // Beyond the precomputed cycles (only for multipliers very close to 1): the closed form.
             cycle = (int) Math.floor(Math.log(k * (cycleMultiplier - 1) / firstCycle + 1) / Math.log(cycleMultiplier));
-            // The logarithm can land one off at exact boundaries; correct against the closed-form start.
             while (cycle > 0 && cycleStart(cycle) > k) {
                 cycle--;
             }
@@ -87,8 +95,48 @@ public final class CosineRestartsSchedule implements ISchedule {
         return minValue + (peak - minValue) * (1 + Math.cos(Math.PI * (k - start) / length)) / 2;
     }
 
+    /** Index {@code i} with {@code cycleStarts[i] <= k < cycleStarts[i + 1]}. */
+    private int cycleContaining(int k) {
+        int lo = 0;
+        int hi = cycleStarts.length - 1;
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (cycleStarts[mid] <= k) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     private double cycleStart(int cycle) {
         return firstCycle * (Math.pow(cycleMultiplier, cycle) - 1) / (cycleMultiplier - 1);
+    }
+
+    /**
+     * Starts of the cycles (the same closed form), so that {@code valueAt} needs a binary search instead of a
+     * logarithm and powers. Up to {@value #MAX_TABLED_CYCLES} cycles or past the largest int step.
+     */
+    private static double[] cycleStarts(int firstCycle, double cycleMultiplier) {
+        if (cycleMultiplier == 1.0) {
+            return new double[] {0, firstCycle};
+        }
+        int n = 1;
+        while (n < MAX_TABLED_CYCLES
+                && firstCycle * (Math.pow(cycleMultiplier, n - 1) - 1) / (cycleMultiplier - 1) <= Integer.MAX_VALUE) {
+            n++;
+        }
+        double[] starts = new double[n];
+        for (int i = 0; i < n; i++) {
+            starts[i] = firstCycle * (Math.pow(cycleMultiplier, i) - 1) / (cycleMultiplier - 1);
+        }
+        return starts;
+    }
+
+    /** Java deserialization goes through the constructor, so checks and the cycle table apply. */
+    private Object readResolve() {
+        return new CosineRestartsSchedule(scheduleType, peakValue, firstCycle, cycleMultiplier, minValue, peakDecay);
     }
 
     public ScheduleType getScheduleType() {

@@ -134,6 +134,33 @@ class ScheduleValuesTest {
     }
 
     @Test
+    void restartsBeyondThePrecomputedCyclesFollowTheSameClosedForm() {
+        // A multiplier this close to 1 gives about 14,600 cycles below the largest int step: the last ones are
+        // computed with the logarithm instead of the table.
+        CosineRestartsSchedule s = new CosineRestartsSchedule(ITERATION, 0.1, 1, 1.001, 0.0, 0.9999);
+        java.util.Random random = new java.util.Random(7);
+        int checked = 0;
+        for (int n = 0; n < 400; n++) {
+            int k = 1_000 + random.nextInt(Integer.MAX_VALUE - 1_000);
+            double start = 0;
+            double length = 1;
+            double peak = 0.1;
+            while (k >= start + length) {
+                start += length;
+                length *= 1.001;
+                peak *= 0.9999;
+            }
+            if (k - start < 1e-3 * length || start + length - k < 1e-3 * length) {
+                continue; // too close to a boundary for a loop that accumulates rounding errors
+            }
+            double expected = peak * (1 + Math.cos(Math.PI * (k - start) / length)) / 2;
+            assertThat(iteration(s, k)).as("step %s", k).isCloseTo(expected, within(1e-6 * 0.1));
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(300);
+    }
+
+    @Test
     void restartsStayFiniteAndBoundedForHugeSteps() {
         ISchedule s = new CosineRestartsSchedule(ITERATION, 0.1, 10, 2.0, 0.001);
         for (int k : new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE - 1, 1 << 30, (1 << 30) - 10}) {
