@@ -1,10 +1,8 @@
 package io.github.lrschedules.finder;
 
+import io.github.lrschedules.util.Networks;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
-import org.deeplearning4j.nn.api.Layer;
+import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -12,7 +10,6 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -78,7 +75,7 @@ public final class LearningRateFinder {
         }
         copy.setIterationCount(0);
         copy.setListeners();
-        return search(copy, copy.getLayers(), data);
+        return search(copy, data);
     }
 
     /** Runs the range test on a copy of {@code graph}, drawing mini-batches from {@code data}. */
@@ -92,16 +89,16 @@ public final class LearningRateFinder {
         }
         copy.getConfiguration().setIterationCount(0);
         copy.setListeners();
-        return search(copy, copy.getLayers(), data);
+        return search(copy, data);
     }
 
-    private LearningRateFinderResult search(Model copy, Layer[] layers, DataSetIterator data) {
+    private LearningRateFinderResult search(Model copy, DataSetIterator data) {
         if (data == null) {
             throw new IllegalArgumentException("data must not be null");
         }
         double gamma = Math.pow(maxLr / minLr, 1.0 / (iterations - 1));
         ExponentialSchedule ramp = new ExponentialSchedule(ScheduleType.ITERATION, minLr, gamma);
-        int updaters = installRamp(layers, ramp);
+        int updaters = installRamp(copy, ramp);
         if (updaters == 0) {
             throw new IllegalArgumentException("the network has no updater with a learning rate (NoOp or AdaDelta only)");
         }
@@ -162,18 +159,12 @@ public final class LearningRateFinder {
                 Arrays.copyOf(smoothed, done), stop);
     }
 
-    private static int installRamp(Layer[] layers, ExponentialSchedule ramp) {
-        Set<IUpdater> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Layer layer : layers) {
-            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            for (String param : layer.paramTable(false).keySet()) {
-                IUpdater updater = conf.getUpdaterByParam(param);
-                if (updater != null && updater.hasLearningRate() && seen.add(updater)) {
-                    updater.setLrAndSchedule(ramp.valueAt(0, 0), ramp);
-                }
-            }
+    private static int installRamp(Model copy, ExponentialSchedule ramp) {
+        List<IUpdater> updaters = Networks.learningRateUpdaters(copy);
+        for (IUpdater updater : updaters) {
+            updater.setLrAndSchedule(ramp.valueAt(0, 0), ramp);
         }
-        return seen.size();
+        return updaters.size();
     }
 
     public double getMinLr() {

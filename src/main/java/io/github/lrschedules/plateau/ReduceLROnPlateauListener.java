@@ -2,6 +2,7 @@ package io.github.lrschedules.plateau;
 
 import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.util.AtomicFiles;
+import io.github.lrschedules.util.Networks;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -51,9 +51,9 @@ import org.slf4j.LoggerFactory;
  * <p>A reduction multiplies the effective learning rate of every updater that has one (weights and biases, every
  * layer, layers with their own updater too) by the same factor. It does so by wrapping each updater's schedule, or
  * fixed learning rate, in a {@link ScaledSchedule}: per-layer ratios stay, a warmup, cosine or milestone schedule
- * keeps running underneath, and the updater state (Adam moments, Nesterov velocity) is kept. Before its first
+ * keeps running underneath, and the updater state (Adam moments, Nesterov velocity) is kept. Before each
  * reduction the listener gives the network its own copies of the updater configurations, so that a network that
- * shares them with another one (a {@code clone()}, a TransferLearning copy) changes alone.
+ * shares them with another one (a {@code clone()}, a TransferLearning copy, a model saver's snapshot) changes alone.
  *
  * <p>The factor comes from the tracker applied to the reference learning rate: the largest effective learning
  * rate among the network's updaters at the next step. {@code minLr} bounds that rate at the moment of a reduction;
@@ -96,7 +96,6 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
     private double lossSum;
     private long lossCount;
     private final List<Reduction> history = new ArrayList<>();
-    private Model ownedModel;
 
     private ReduceLROnPlateauListener(Builder b) {
         this.metric = b.metric;
@@ -133,7 +132,7 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
     public synchronized void onEpochEnd(Model model) {
         if (everyIterations == 0 && metric != Metric.REPORTED) {
             // The epoch counter has not advanced yet: the next step is in the next epoch.
-            decide(model, measure(model), iterationCount(model), epochCount(model) + 1);
+            decide(model, measure(model), Networks.iterationCount(model), Networks.epochCount(model) + 1);
         }
     }
 
@@ -144,11 +143,16 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
      * @return the reference learning rate from now on
      */
     public synchronized double report(Model model, double value) {
+        return reportFor(model, value, Networks.epochCount(model));
+    }
+
+    /** {@link #report(Model, double)} for a model whose next step is in epoch {@code nextEpoch}. */
+    private synchronized double reportFor(Model model, double value, int nextEpoch) {
         if (metric != Metric.REPORTED) {
             throw new IllegalStateException("this listener monitors " + metric
                     + "; build it with reported(mode) to feed it values with report(model, value)");
         }
-        return decide(model, value, iterationCount(model), epochCount(model));
+        return decide(model, value, Networks.iterationCount(model), nextEpoch);
     }
 
     /**
@@ -165,7 +169,9 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
 
             @Override
             public void onEpoch(int epochNum, double score, EarlyStoppingConfiguration<T> esConfig, T net) {
-                plateau.report(net, score);
+                // The trainer sets the epoch count at the start of each epoch, so the model still counts epochNum
+                // here: the next step (the first with a reduced rate) is in epoch epochNum + 1.
+                plateau.reportFor(net, score, epochNum + 1);
             }
 
             @Override
@@ -199,7 +205,7 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
             DataSet ds = validationData.next();
             int n = ds.numExamples();
             double score = model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).score(ds, false)
-                    : asGraph(model).score(ds, false);
+                    : Networks.asGraph(model).score(ds, false);
             sum += score * n;
             examples += n;
         }
@@ -213,7 +219,7 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
     private Evaluation evaluate(Model model) {
         validationData.reset();
         Evaluation evaluation = model instanceof MultiLayerNetwork
-                ? ((MultiLayerNetwork) model).evaluate(validationData) : asGraph(model).evaluate(validationData);
+                ? ((MultiLayerNetwork) model).evaluate(validationData) : Networks.asGraph(model).evaluate(validationData);
         validationData.reset();
         return evaluation;
     }
@@ -221,7 +227,7 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
     private double decide(Model model, double value, int nextIteration, int nextEpoch) {
         lossSum = 0;
         lossCount = 0;
-        List<IUpdater> updaters = learningRateUpdaters(model);
+        List<IUpdater> updaters = Networks.learningRateUpdaters(model);
         if (updaters.isEmpty()) {
             throw new IllegalStateException("the model has no updater with a learning rate to reduce");
         }
@@ -229,11 +235,10 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
         double next = tracker.step(value, current);
         if (next < current) {
             double factor = next / current;
-            if (ownedModel != model) {
-                ownUpdaterConfigurations(model);
-                ownedModel = model;
-                updaters = learningRateUpdaters(model);
-            }
+            // At every reduction, not only the first: a clone() taken since (EarlyStoppingTrainer's model saver
+            // keeps clones) shares this model's configurations and must keep its rate.
+            ownUpdaterConfigurations(model);
+            updaters = Networks.learningRateUpdaters(model);
             for (IUpdater updater : updaters) {
                 scale(updater, factor);
             }
@@ -290,22 +295,6 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
         }
     }
 
-    /** Distinct (by identity) updater configurations with a learning rate, weights and biases of every layer. */
-    private static List<IUpdater> learningRateUpdaters(Model model) {
-        Set<IUpdater> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<IUpdater> result = new ArrayList<>();
-        for (Layer layer : layersOf(model)) {
-            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            for (String param : layer.paramTable(false).keySet()) {
-                IUpdater updater = conf.getUpdaterByParam(param);
-                if (updater != null && updater.hasLearningRate() && seen.add(updater)) {
-                    result.add(updater);
-                }
-            }
-        }
-        return result;
-    }
-
     /**
      * Replaces the updater configurations of the model's layers by copies (one copy per shared instance, so
      * sharing inside the model stays) and rebuilds the model's updater around its existing state, so that the
@@ -313,7 +302,7 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
      */
     private static void ownUpdaterConfigurations(Model model) {
         Map<IUpdater, IUpdater> copies = new IdentityHashMap<>();
-        for (Layer layer : layersOf(model)) {
+        for (Layer layer : Networks.layers(model)) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             if (conf instanceof BaseLayer) {
                 BaseLayer base = (BaseLayer) conf;
@@ -333,38 +322,13 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
                 net.setUpdater(new MultiLayerUpdater(net, state));
             }
         } else {
-            ComputationGraph graph = asGraph(model);
+            ComputationGraph graph = Networks.asGraph(model);
             ComputationGraphUpdater updater = graph.getUpdater(false);
             if (updater != null) {
                 INDArray state = updater.getStateViewArray();
                 graph.setUpdater(new ComputationGraphUpdater(graph, state));
             }
         }
-    }
-
-    private static Layer[] layersOf(Model model) {
-        if (model instanceof MultiLayerNetwork) {
-            return ((MultiLayerNetwork) model).getLayers();
-        }
-        return asGraph(model).getLayers();
-    }
-
-    private static ComputationGraph asGraph(Model model) {
-        if (model instanceof ComputationGraph) {
-            return (ComputationGraph) model;
-        }
-        throw new IllegalArgumentException("ReduceLROnPlateauListener supports MultiLayerNetwork and ComputationGraph, not "
-                + model.getClass().getName());
-    }
-
-    private static int iterationCount(Model model) {
-        return model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getIterationCount()
-                : asGraph(model).getIterationCount();
-    }
-
-    private static int epochCount(Model model) {
-        return model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getEpochCount()
-                : asGraph(model).getEpochCount();
     }
 
     // ---- state --------------------------------------------------------------------------------------------------
@@ -392,7 +356,6 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
         lossCount = state.lossCount;
         history.clear();
         history.addAll(state.history);
-        ownedModel = null;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import io.github.lrschedules.util.AtomicFiles;
+import io.github.lrschedules.util.Networks;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -57,22 +58,14 @@ public final class LearningRateRecorder extends BaseTrainingListener {
         epochs[size] = epoch;
         scores[size] = model.score();
         for (int p = 0; p < paramNames.length; p++) {
-            IUpdater updater = layers[p].conf().getLayer().getUpdaterByParam(paramNames[p]);
+            IUpdater updater = Networks.updater(layers[p], paramNames[p]);
             learningRates[p][size] = updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : Double.NaN;
         }
         size++;
     }
 
     private void bind(Model model) {
-        Layer[] modelLayers;
-        if (model instanceof MultiLayerNetwork) {
-            modelLayers = ((MultiLayerNetwork) model).getLayers();
-        } else if (model instanceof ComputationGraph) {
-            modelLayers = ((ComputationGraph) model).getLayers();
-        } else {
-            throw new IllegalArgumentException("LearningRateRecorder supports MultiLayerNetwork and ComputationGraph, not "
-                    + model.getClass().getName());
-        }
+        Layer[] modelLayers = Networks.layers(model);
         boolean graph = model instanceof ComputationGraph;
         List<String> newKeys = new ArrayList<>();
         List<Layer> newLayers = new ArrayList<>();
@@ -80,7 +73,7 @@ public final class LearningRateRecorder extends BaseTrainingListener {
         for (Layer layer : modelLayers) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             for (String param : layer.paramTable(false).keySet()) {
-                IUpdater updater = conf.getUpdaterByParam(param);
+                IUpdater updater = Networks.updater(layer, param);
                 if (updater != null && updater.hasLearningRate()) {
                     String prefix = graph ? conf.getLayerName() : String.valueOf(layer.getIndex());
                     newKeys.add(prefix + "_" + param);

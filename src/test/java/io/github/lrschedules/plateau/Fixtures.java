@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -84,5 +87,36 @@ final class Fixtures {
 
     static MultiLayerNetwork mlp(IUpdater updater) {
         return mlp(updater, null, null);
+    }
+
+    /**
+     * A graph {@code in -> {left (12, tanh), right (8, relu)} -> merge -> out}; {@code left} has its own updater and
+     * {@code right} a separate bias updater (either may be null). Parameter keys {@code left_W ... out_b}.
+     */
+    static ComputationGraph graph(IUpdater updater, IUpdater leftUpdater, IUpdater rightBiasUpdater) {
+        DenseLayer.Builder left = new DenseLayer.Builder().nIn(FEATURES).nOut(12).activation(Activation.TANH);
+        if (leftUpdater != null) {
+            left.updater(leftUpdater);
+        }
+        DenseLayer.Builder right = new DenseLayer.Builder().nIn(FEATURES).nOut(8).activation(Activation.RELU);
+        if (rightBiasUpdater != null) {
+            right.biasUpdater(rightBiasUpdater);
+        }
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(12345)
+                .dataType(DataType.DOUBLE)
+                .updater(updater)
+                .graphBuilder()
+                .addInputs("in")
+                .addLayer("left", left.build(), "in")
+                .addLayer("right", right.build(), "in")
+                .addVertex("merge", new MergeVertex(), "left", "right")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(20).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build(), "merge")
+                .setOutputs("out")
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
     }
 }

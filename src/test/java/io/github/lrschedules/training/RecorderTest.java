@@ -45,6 +45,18 @@ class RecorderTest {
     private static final int ITERATIONS = EPOCHS * TestData.ITERATIONS_PER_EPOCH;
 
     @Test
+    void frozenLayersAreNotRecorded() {
+        MultiLayerNetwork source = TestNets.mlp(new Sgd(0.05));
+        MultiLayerNetwork fineTuned = new org.deeplearning4j.nn.transferlearning.TransferLearning.Builder(source)
+                .setFeatureExtractor(0).build();
+        LearningRateRecorder recorder = new LearningRateRecorder();
+        fineTuned.setListeners(recorder);
+        TestNets.fitEpochs(fineTuned, TestData.blobs(), 1);
+        assertThat(recorder.parameterKeys()).containsExactly("1_W", "1_b", "2_W", "2_b");
+        assertThat(recorder.learningRates("1_W")).containsOnly(0.05);
+    }
+
+    @Test
     void sgdRecordsWarmupCosineForEveryParameter() {
         ISchedule schedule = new WarmupCosineSchedule(ScheduleType.ITERATION, 0.1, 4, 20, 0.001, 0.01);
         MultiLayerNetwork net = TestNets.mlp(new Sgd(schedule));
