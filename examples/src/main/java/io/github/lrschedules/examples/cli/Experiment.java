@@ -1,0 +1,147 @@
+package io.github.lrschedules.examples.cli;
+
+import io.github.lrschedules.examples.ExamplesException;
+import io.github.lrschedules.examples.data.DataLoader;
+import io.github.lrschedules.examples.data.LoadedData;
+import io.github.lrschedules.examples.profile.Hardware;
+import io.github.lrschedules.examples.profile.RunProfile;
+import io.github.lrschedules.examples.report.Charts;
+import io.github.lrschedules.examples.report.Comparison;
+import io.github.lrschedules.examples.report.Reports;
+import io.github.lrschedules.examples.schedule.ScheduleName;
+import io.github.lrschedules.examples.train.PreparedData;
+import io.github.lrschedules.examples.train.Progress;
+import io.github.lrschedules.examples.train.RunResult;
+import io.github.lrschedules.examples.train.RunSettings;
+import io.github.lrschedules.examples.train.Trainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.deeplearning4j.ui.model.storage.FileStatsStorage;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What {@code train} and {@code compare} do: load the data, train each schedule from the same seed on the same
+ * batches, then write the stats, CSV files, charts and reports into the output directory.
+ */
+final class Experiment {
+
+    private final RunOptions options;
+    private final String command;
+    private final PrintWriter out;
+
+    Experiment(RunOptions options, String command, PrintWriter out) {
+        this.options = options;
+        this.command = command;
+        this.out = out;
+    }
+
+    /** Runs the schedules in order and writes every output; returns the comparison. */
+    Comparison run(List<ScheduleName> schedules) throws IOException {
+        options.validate();
+        RunProfile profile = options.profile == null ? RunProfile.defaults() : RunProfile.load(options.profile);
+        Hardware.apply(profile, this::say);
+        Path dir = options.out != null ? options.out : OutputDirectory.defaultFor(command);
+        OutputDirectory.check(dir, options.force);
+
+        int batch = options.batch != null ? options.batch
+                : profile.batch() != null ? profile.batch() : RunOptions.DEFAULT_BATCH;
+        LoadedData loaded = DataLoader.load(options.dataSource(), options.dataDirectory(), this::say);
+        PreparedData data = PreparedData.of(loaded, options.trainLimit, options.testLimit, options.valFraction,
+                profile.dataType());
+        if (data.trainSize() == 0 || data.testSize() == 0) {
+            throw new ExamplesException("nothing to train on: " + data.sizes());
+        }
+        if (schedules.contains(ScheduleName.PLATEAU) && data.validationSize() == 0) {
+            throw new ExamplesException("plateau monitors the held-out split, which is"
+                    + " empty: use --val-fraction > 0 (and enough training images)");
+        }
+        RunSettings settings = new RunSettings(options.model, options.epochs, batch, options.learningRate(), options.seed,
+                options.target, options.plateauFactor, options.plateauPatience, profile.dataType(),
+                profile.workspaceMode(), profile.prefetch(), options.statsEvery);
+
+        new Trainer(data, settings, null, Progress.none()).check(schedules);
+        List<String> lines = settingsLines(loaded, data, settings, profile, schedules);
+        for (String line : lines) {
+            say(line);
+        }
+        say("");
+        OutputDirectory.prepare(dir, options.force);
+        Progress progress = options.noProgress ? Progress.none() : Progress.bar(System.err);
+        long start = System.nanoTime();
+        List<RunResult> runs = new ArrayList<>();
+        // One storage for the whole comparison, a session per schedule: DL4J's UI server can show it while it grows.
+        FileStatsStorage stats = new FileStatsStorage(dir.resolve(OutputDirectory.STATS_FILE).toFile());
+        try {
+            Trainer trainer = new Trainer(data, settings, stats, progress);
+            for (ScheduleName schedule : schedules) {
+                RunResult run = trainer.run(schedule);
+                runs.add(run);
+                say(String.format(Locale.ROOT, "%-10s test accuracy %.2f%%  (best %.2f%% after epoch %d)  %.1f s",
+                        schedule.id(), 100 * run.testAccuracy(), 100 * run.best().testAccuracy(), run.best().epoch(),
+                        run.seconds()));
+                if (run.divergedAt() > 0) {
+                    say(schedule.id() + " diverged: the training loss of epoch " + run.divergedAt() + " is not finite,"
+                            + " so its run stopped there; try a lower --lr");
+                }
+            }
+        } finally {
+            stats.close();
+        }
+        double minutes = (System.nanoTime() - start) / 60e9;
+        lines.add(String.format(Locale.ROOT, "Run %s, finished %s: %d schedule(s) in %.1f minutes", command,
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")), runs.size(), minutes));
+
+        Comparison comparison = new Comparison(runs, lines, options.target);
+        Reports.writeMetrics(comparison, dir.resolve(Reports.METRICS_CSV));
+        Reports.writeEpochs(comparison, dir.resolve(Reports.EPOCHS_CSV));
+        Reports.writeSummaryCsv(comparison, dir.resolve(Reports.SUMMARY_CSV));
+        Reports.writeSummaryMarkdown(comparison, dir.resolve(Reports.SUMMARY_MD));
+        Charts.writeAll(comparison, dir);
+        Reports.writeHtml(comparison, dir.resolve(Reports.REPORT_HTML));
+
+        say("");
+        out.print(Reports.consoleTable(comparison));
+        say("");
+        say(String.format(Locale.ROOT, "Best final test accuracy: %s. Total %.1f minutes.",
+                comparison.winner().schedule().id(), minutes));
+        say("Outputs in " + dir + ": report.html, summary.md, summary.csv, metrics.csv, epochs.csv, lr.png, loss.png,"
+                + " accuracy.png, overview.png, stats.dl4j");
+        return comparison;
+    }
+
+    private List<String> settingsLines(LoadedData loaded, PreparedData data, RunSettings settings, RunProfile profile,
+                                       List<ScheduleName> schedules) {
+        List<String> lines = new ArrayList<>();
+        lines.add("Data: " + loaded.description() + "; used " + data.sizes()
+                + (data.validationSize() > 0 ? " (held out: the last " + Math.round(100 * options.valFraction)
+                + "% of the training images, for every schedule)" : ""));
+        int batches = (data.trainSize() + settings.batch() - 1) / settings.batch();
+        lines.add(String.format(Locale.ROOT, "Model: %s; %d epochs x %d batches of %d; Nesterov momentum 0.9; peak "
+                        + "learning rate %s for every schedule", settings.model().description(), settings.epochs(),
+                batches, settings.batch(), settings.learningRate()));
+        lines.add("Seed " + settings.seed() + ": the same initial weights and the same batch order for every schedule"
+                + " (" + schedules.size() + ": " + String.join(", ", ids(schedules)) + ")");
+        lines.add("Hardware: " + profile + "; ND4J backend " + Nd4j.getBackend().getClass().getSimpleName() + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores");
+        return lines;
+    }
+
+    private static List<String> ids(List<ScheduleName> schedules) {
+        List<String> ids = new ArrayList<>();
+        for (ScheduleName s : schedules) {
+            ids.add(s.id());
+        }
+        return ids;
+    }
+
+    private void say(String line) {
+        out.println(line);
+        out.flush();
+    }
+}

@@ -1,0 +1,170 @@
+package io.github.lrschedules.examples.schedule;
+
+import io.github.lrschedules.examples.ExamplesException;
+import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.schedule.CosineRestartsSchedule;
+import io.github.lrschedules.schedule.CyclicSchedule;
+import io.github.lrschedules.schedule.MilestoneStepSchedule;
+import io.github.lrschedules.schedule.OneCycleSchedule;
+import io.github.lrschedules.schedule.WarmupCosineSchedule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+
+/**
+ * The schedules {@code compare} can train, each fitted to the run's length, all on a Nesterovs updater (momentum
+ * 0.9) and all peaking at {@code --lr} (η below), so that the comparison is about the shape alone. With {@code E}
+ * epochs of {@code B} batches, {@code T = E * B} iterations:
+ */
+public enum ScheduleName {
+
+    /** η throughout: the baseline. */
+    CONSTANT("η throughout (the baseline)") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            double lr = plan.learningRate();
+            return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), null, "Nesterovs(" + lr + ", 0.9)");
+        }
+    },
+
+    /** η, times 0.1 after 50% and again after 75% of the epochs (PyTorch MultiStepLR; the ResNet recipe). */
+    MILESTONE("η, ×0.1 at 50% and 75% of the epochs") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            ISchedule lr = MilestoneStepSchedule.atFractions(ScheduleType.EPOCH, plan.learningRate(), 0.1,
+                    plan.epochs(), 0.5, 0.75);
+            return withSchedule(lr);
+        }
+    },
+
+    /** Linear warmup from 0 over half an epoch, then cosine to 0 at the last iteration. */
+    WARMCOSINE("linear warmup over half an epoch, then cosine to 0") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            int total = plan.totalIterations();
+            int warmup = Math.min(plan.batchesPerEpoch() / 2, total - 1);
+            return withSchedule(new WarmupCosineSchedule(ScheduleType.ITERATION, plan.learningRate(), warmup, total,
+                    0.0, 0.0));
+        }
+    },
+
+    /** SGDR: cosine from η to 0 in cycles of T/7, 2T/7 and 4T/7 iterations (cycle multiplier 2). */
+    RESTARTS("cosine warm restarts (SGDR), cycles of T/7, 2T/7, 4T/7") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            int firstCycle = Math.max(1, (plan.totalIterations() + 6) / 7);
+            return withSchedule(new CosineRestartsSchedule(ScheduleType.ITERATION, plan.learningRate(), firstCycle, 2.0,
+                    0.0));
+        }
+    },
+
+    /**
+     * One-cycle: η/25 up to η over the first 30% of the iterations, then cosine down to η/25/1e4; momentum 0.95 down to
+     * 0.85 and back, against the learning rate.
+     */
+    ONECYCLE("one-cycle: η/25 → η (30%) → η/2.5e5, momentum 0.95 ↔ 0.85") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            int total = plan.totalIterations();
+            ISchedule lr;
+            ISchedule momentum;
+            try {
+                lr = new OneCycleSchedule(ScheduleType.ITERATION, plan.learningRate(), total, 0.3, 25, 1e4,
+                        OneCycleSchedule.Anneal.COS, false);
+                momentum = OneCycleSchedule.momentum(ScheduleType.ITERATION, total, 0.3, 0.85, 0.95,
+                        OneCycleSchedule.Anneal.COS, false);
+            } catch (IllegalArgumentException e) {
+                throw new ExamplesException("onecycle cannot fit a run of " + total + " iterations: " + e.getMessage()
+                        + "; train longer (--epochs) or with smaller batches (--batch)", e);
+            }
+            return new ScheduleSetup(new Nesterovs(lr, momentum), null, "Nesterovs(" + lr + ", " + momentum + ")");
+        }
+    },
+
+    /** Triangles between η/10 and η, T/8 iterations up and T/8 down, amplitude halved every cycle (CLR triangular2). */
+    CYCLIC("triangular2 cycles between η/10 and η, 4 cycles") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            int half = Math.max(1, plan.totalIterations() / 8);
+            double lr = plan.learningRate();
+            return withSchedule(new CyclicSchedule(ScheduleType.ITERATION, lr / 10, lr, half, half,
+                    CyclicSchedule.Mode.TRIANGULAR2, 1.0));
+        }
+    },
+
+    /**
+     * η, multiplied by the plateau factor whenever the loss on the held-out split has not improved for the patience's
+     * number of epochs (PyTorch ReduceLROnPlateau), down to η/1000.
+     */
+    PLATEAU("η, reduced when the held-out loss stops improving") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            if (plan.validation() == null) {
+                throw new ExamplesException("plateau needs a held-out split to monitor: use a --val-fraction > 0");
+            }
+            double lr = plan.learningRate();
+            ReduceLROnPlateauListener listener = ReduceLROnPlateauListener.builder()
+                    .factor(plan.plateauFactor())
+                    .patience(plan.plateauPatience())
+                    .minLr(lr / 1000)
+                    .validationLoss(plan.validation())
+                    .build();
+            return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), listener, "Nesterovs(" + lr + ", 0.9) + "
+                    + listener);
+        }
+    };
+
+    private final String summary;
+
+    ScheduleName(String summary) {
+        this.summary = summary;
+    }
+
+    /** The name on the command line and the session id in {@code stats.dl4j}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** One line on what the schedule does. */
+    public String summary() {
+        return summary;
+    }
+
+    /** The updater and listeners for a run of {@code plan}. */
+    public abstract ScheduleSetup setup(SchedulePlan plan);
+
+    private static ScheduleSetup withSchedule(ISchedule lr) {
+        return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), null, "Nesterovs(" + lr + ", 0.9)");
+    }
+
+    /**
+     * The schedule called {@code name} (case-insensitive).
+     *
+     * @throws IllegalArgumentException listing the valid names
+     */
+    public static ScheduleName parse(String name) {
+        for (ScheduleName s : values()) {
+            if (s.id().equalsIgnoreCase(name.trim())) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown schedule '" + name + "'; valid schedules: " + validNames());
+    }
+
+    /** {@code constant, milestone, ...} */
+    public static String validNames() {
+        List<String> names = new ArrayList<>();
+        for (ScheduleName s : values()) {
+            names.add(s.id());
+        }
+        return String.join(", ", names);
+    }
+
+    @Override
+    public String toString() {
+        return id();
+    }
+}

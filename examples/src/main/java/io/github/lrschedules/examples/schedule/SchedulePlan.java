@@ -1,0 +1,62 @@
+package io.github.lrschedules.examples.schedule;
+
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/** What a schedule is fitted to: the peak learning rate, the training length and the held-out data. */
+public final class SchedulePlan {
+
+    /** Momentum of the Nesterovs updater every schedule uses (one-cycle moves it between 0.85 and 0.95). */
+    public static final double MOMENTUM = 0.9;
+
+    private final double learningRate;
+    private final int epochs;
+    private final int batchesPerEpoch;
+    private final DataSetIterator validation;
+    private final double plateauFactor;
+    private final int plateauPatience;
+
+    /**
+     * @param learningRate    the peak (for most, initial) learning rate of every schedule
+     * @param validation      the held-out split the plateau schedule monitors (may be null for other schedules)
+     * @param plateauFactor   factor of each plateau reduction, in (0, 1)
+     * @param plateauPatience epochs without improvement before a plateau reduction
+     */
+    public SchedulePlan(double learningRate, int epochs, int batchesPerEpoch, DataSetIterator validation,
+                        double plateauFactor, int plateauPatience) {
+        this.learningRate = learningRate;
+        this.epochs = epochs;
+        this.batchesPerEpoch = batchesPerEpoch;
+        this.validation = validation;
+        this.plateauFactor = plateauFactor;
+        this.plateauPatience = plateauPatience;
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public int epochs() {
+        return epochs;
+    }
+
+    public int batchesPerEpoch() {
+        return batchesPerEpoch;
+    }
+
+    /** Total iterations: {@code epochs * batchesPerEpoch}. */
+    public int totalIterations() {
+        return epochs * batchesPerEpoch;
+    }
+
+    public DataSetIterator validation() {
+        return validation;
+    }
+
+    public double plateauFactor() {
+        return plateauFactor;
+    }
+
+    public int plateauPatience() {
+        return plateauPatience;
+    }
+}

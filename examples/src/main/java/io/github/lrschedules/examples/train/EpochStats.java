@@ -1,0 +1,66 @@
+package io.github.lrschedules.examples.train;
+
+/** Measurements at the end of one epoch. */
+public final class EpochStats {
+
+    private final int epoch;
+    private final double learningRate;
+    private final double trainLoss;
+    private final double validationLoss;
+    private final double validationAccuracy;
+    private final double testLoss;
+    private final double testAccuracy;
+    private final double seconds;
+
+    /**
+     * @param epoch        1-based
+     * @param learningRate the learning rate of the epoch's last iteration
+     * @param trainLoss    mean mini-batch loss over the epoch
+     * @param seconds      since the start of the run
+     */
+    public EpochStats(int epoch, double learningRate, double trainLoss, double validationLoss,
+                      double validationAccuracy, double testLoss, double testAccuracy, double seconds) {
+        this.epoch = epoch;
+        this.learningRate = learningRate;
+        this.trainLoss = trainLoss;
+        this.validationLoss = validationLoss;
+        this.validationAccuracy = validationAccuracy;
+        this.testLoss = testLoss;
+        this.testAccuracy = testAccuracy;
+        this.seconds = seconds;
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public double trainLoss() {
+        return trainLoss;
+    }
+
+    /** NaN without a held-out split. */
+    public double validationLoss() {
+        return validationLoss;
+    }
+
+    /** NaN without a held-out split. */
+    public double validationAccuracy() {
+        return validationAccuracy;
+    }
+
+    public double testLoss() {
+        return testLoss;
+    }
+
+    public double testAccuracy() {
+        return testAccuracy;
+    }
+
+    public double seconds() {
+        return seconds;
+    }
+}

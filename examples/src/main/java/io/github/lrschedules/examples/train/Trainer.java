@@ -1,0 +1,244 @@
+package io.github.lrschedules.examples.train;
+
+import io.github.lrschedules.examples.data.DigitSet;
+import io.github.lrschedules.examples.data.EpochIterator;
+import io.github.lrschedules.examples.schedule.ScheduleName;
+import io.github.lrschedules.examples.schedule.SchedulePlan;
+import io.github.lrschedules.examples.schedule.ScheduleSetup;
+import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.record.LearningRateRecorder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.ui.model.stats.StatsListener;
+import org.deeplearning4j.ui.model.stats.impl.DefaultStatsUpdateConfiguration;
+import org.nd4j.linalg.dataset.AsyncDataSetIterator;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/**
+ * Trains one network under one schedule: same initial weights (seed) and same batches in the same order for every
+ * schedule, evaluation on the held-out split and the test set after every epoch, the applied learning rate recorded
+ * at every iteration.
+ */
+public final class Trainer {
+
+    /** Parameter whose learning rate is reported: the first layer's weights. */
+    public static final String LR_KEY = "0_W";
+    /** StatsListener reports per epoch unless RunSettings.statsEvery() says otherwise. */
+    static final int STATS_PER_EPOCH = 20;
+
+    private final PreparedData data;
+    private final RunSettings settings;
+    private final StatsStorageRouter stats;
+    private final Progress progress;
+
+    /**
+     * @param stats where a {@code StatsListener} reports (session id = schedule name), or null for none; the DL4J UI
+     *              can show the same router live
+     */
+    public Trainer(PreparedData data, RunSettings settings, StatsStorageRouter stats, Progress progress) {
+        this.data = data;
+        this.settings = settings;
+        this.stats = stats;
+        this.progress = progress;
+    }
+
+    /** Mini-batches per epoch. */
+    public int batchesPerEpoch() {
+        return (data.trainSize() + settings.batch() - 1) / settings.batch();
+    }
+
+    /**
+     * Configures every schedule for this run without training, so that one that cannot fit the run's length fails
+     * before the others have trained.
+     */
+    public void check(List<ScheduleName> schedules) {
+        EpochIterator train = EpochIterator.shuffled(data.train(), settings.batch(), settings.seed());
+        for (ScheduleName schedule : schedules) {
+            schedule.setup(plan(train, validationIterator()));
+        }
+    }
+
+    public RunResult run(ScheduleName schedule) {
+        long start = System.nanoTime();
+        EpochIterator train = EpochIterator.shuffled(data.train(), settings.batch(), settings.seed());
+        EpochIterator validation = validationIterator();
+        EpochIterator test = EpochIterator.sequential(data.test(), settings.evaluationBatch());
+        SchedulePlan plan = plan(train, validation);
+        ScheduleSetup setup = schedule.setup(plan);
+
+        MultiLayerNetwork net = settings.model().build(setup.updater(), settings.seed(), settings.dataType(),
+                settings.workspaceMode(), data.rows(), data.columns(), DigitSet.CLASSES);
+        LearningRateRecorder recorder = new LearningRateRecorder();
+        List<TrainingListener> listeners = new ArrayList<>();
+        listeners.add(recorder);
+        listeners.addAll(setup.listeners());
+        if (stats != null) {
+            listeners.add(statsListener(schedule, train.batchesPerEpoch()));
+        }
+        listeners.add(new ProgressListener(progress));
+        net.setListeners(listeners);
+
+        progress.start(schedule.id(), plan.totalIterations(), settings.epochs());
+        List<EpochStats> epochs = new ArrayList<>();
+        int diverged = 0;
+        try {
+            for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+                int firstStep = recorder.size();
+                train.startEpoch(epoch);
+                fitEpoch(net, train);
+                double[] scores = recorder.scores();
+                double trainLoss = mean(Arrays.copyOfRange(scores, firstStep, scores.length));
+                double[] lr = recorder.learningRates(LR_KEY);
+                Measured val = validation == null ? Measured.NONE : measure(net, validation);
+                Measured tst = measure(net, test);
+                EpochStats stats = new EpochStats(epoch + 1, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
+                        tst.loss, tst.accuracy, (System.nanoTime() - start) / 1e9);
+                epochs.add(stats);
+                progress.epoch(stats);
+                if (!Double.isFinite(trainLoss)) {
+                    diverged = epoch + 1;
+                    break;
+                }
+            }
+        } finally {
+            progress.finish();
+        }
+        List<ReduceLROnPlateauListener.Reduction> reductions = setup.plateau() == null ? List.of()
+                : setup.plateau().history();
+        return new RunResult(schedule, setup.description(), train.batchesPerEpoch(), recorder.iterations(),
+                recorder.epochs(), recorder.learningRates(LR_KEY), recorder.scores(), epochs, reductions,
+                (System.nanoTime() - start) / 1e9, settings.target(), diverged);
+    }
+
+    private SchedulePlan plan(EpochIterator train, EpochIterator validation) {
+        return new SchedulePlan(settings.learningRate(), settings.epochs(), train.batchesPerEpoch(), validation,
+                settings.plateauFactor(), settings.plateauPatience());
+    }
+
+    private EpochIterator validationIterator() {
+        return data.validation() == null ? null : EpochIterator.sequential(data.validation(),
+                settings.evaluationBatch());
+    }
+
+    private void fitEpoch(MultiLayerNetwork net, EpochIterator train) {
+        if (settings.prefetch() <= 0) {
+            net.fit(train);
+            return;
+        }
+        AsyncDataSetIterator prefetching = new AsyncDataSetIterator(train, settings.prefetch(), true);
+        try {
+            net.fit(prefetching);
+        } finally {
+            prefetching.shutdown();
+        }
+    }
+
+    /**
+     * Scores, learning rates, parameter and update magnitudes, without histograms. FileStatsStorage commits every
+     * report to disk, which costs more than an MLP iteration; hence reports every few iterations (the exact
+     * per-iteration curves are in metrics.csv).
+     */
+    private StatsListener statsListener(ScheduleName schedule, int batchesPerEpoch) {
+        DefaultStatsUpdateConfiguration update = new DefaultStatsUpdateConfiguration.Builder()
+                .reportingFrequency(settings.statsEvery() > 0 ? settings.statsEvery()
+                        : Math.max(1, batchesPerEpoch / STATS_PER_EPOCH))
+                .collectLearningRates(true)
+                .collectHistogramsParameters(false)
+                .collectHistogramsGradients(false)
+                .collectHistogramsUpdates(false)
+                .collectHistogramsActivations(false)
+                .collectMeanGradients(false)
+                .collectStdevGradients(false)
+                .collectMeanMagnitudesGradients(false)
+                .collectMeanActivations(false)
+                .collectStdevActivations(false)
+                .collectMeanMagnitudesActivations(false)
+                .build();
+        return new StatsListener(stats, null, update, schedule.id(), "0");
+    }
+
+    private static final class Measured {
+        static final Measured NONE = new Measured(Double.NaN, Double.NaN);
+        final double loss;
+        final double accuracy;
+
+        Measured(double loss, double accuracy) {
+            this.loss = loss;
+            this.accuracy = accuracy;
+        }
+    }
+
+    /**
+     * Accuracy and mean cross-entropy in one pass over {@code data}. A network that diverged predicts NaN: those
+     * examples count as wrong and the loss is NaN (DL4J's Evaluation would refuse to count them at all).
+     */
+    private static Measured measure(MultiLayerNetwork net, DataSetIterator data) {
+        data.reset();
+        long correct = 0;
+        long examples = 0;
+        double lossSum = 0;
+        while (data.hasNext()) {
+            DataSet batch = data.next();
+            double[][] output = net.output(batch.getFeatures(), false).toDoubleMatrix();
+            double[][] labels = batch.getLabels().toDoubleMatrix();
+            for (int i = 0; i < output.length; i++) {
+                int label = argMax(labels[i]);
+                int predicted = argMax(output[i]);
+                if (predicted == label) {
+                    correct++;
+                }
+                lossSum -= predicted < 0 ? Double.NaN : Math.log(Math.max(output[i][label], 1e-12));
+            }
+            examples += output.length;
+        }
+        data.reset();
+        return new Measured(lossSum / examples, (double) correct / examples);
+    }
+
+    /** Index of the largest value; -1 if the row holds a NaN. */
+    private static int argMax(double[] row) {
+        int best = 0;
+        for (int j = 0; j < row.length; j++) {
+            if (Double.isNaN(row[j])) {
+                return -1;
+            }
+            if (row[j] > row[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private static double mean(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+        }
+        return values.length == 0 ? Double.NaN : sum / values.length;
+    }
+
+    /** Feeds the progress display from the training loop. */
+    private static final class ProgressListener extends BaseTrainingListener {
+        private final Progress progress;
+        private int done;
+
+        ProgressListener(Progress progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            done++;
+            MultiLayerNetwork net = (MultiLayerNetwork) model;
+            double lr = net.getLayer(0).conf().getLayer().getUpdaterByParam("W").getLearningRate(iteration, epoch);
+            progress.step(done, epoch, model.score(), lr);
+        }
+    }
+}
