@@ -67,7 +67,7 @@ class CommandLineTest {
         "compare --schedules onecycle,onecycle | 'onecycle' is listed twice",
         "compare --plateau-factor 1      | Invalid value for option '--plateau-factor': 1.0 must be in (0, 1)",
         "compare --frobnicate            | Unknown option: '--frobnicate'",
-        "''                              | Missing command: compare or train",
+        "''                              | Missing command: compare, train or ui",
     })
     void badArgumentsExitWithTwoAndAMessage(String line, String message) {
         Cli cli = Cli.run(line.isEmpty() ? new String[0] : line.split(" "));
@@ -79,6 +79,21 @@ class CommandLineTest {
             assertThat(cli.err).as("names the option").contains("Invalid value for option '" + option + "'");
         }
         assertNoStackTrace(cli);
+    }
+
+    @Test
+    void uiCommandNamesAMissingStatsFileAndABadPort() {
+        Cli missing = Cli.run("ui", "--stats", dir.resolve("nothing.dl4j").toString());
+        assertThat(missing.exitCode).as(missing.toString()).isEqualTo(1);
+        assertThat(missing.err).contains("error: --stats " + dir.resolve("nothing.dl4j") + ": no such file");
+        assertNoStackTrace(missing);
+        Cli noStats = Cli.run("ui");
+        assertThat(noStats.exitCode).isEqualTo(2);
+        assertThat(noStats.err).contains("--stats");
+        Cli help = Cli.run("ui", "--help");
+        assertThat(help.exitCode).isZero();
+        assertThat(help.out).contains("--stats", "--ui-port");
+        assertThat(Cli.run("compare", "--help").out).contains("--ui", "--ui-port");
     }
 
     @Test

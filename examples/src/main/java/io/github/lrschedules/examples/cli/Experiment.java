@@ -42,7 +42,7 @@ final class Experiment {
     }
 
     /** Runs the schedules in order and writes every output; returns the comparison. */
-    Comparison run(List<ScheduleName> schedules) throws IOException {
+    Comparison run(List<ScheduleName> schedules) throws IOException, InterruptedException {
         options.validate();
         RunProfile profile = options.profile == null ? RunProfile.defaults() : RunProfile.load(options.profile);
         Hardware.apply(profile, this::say);
@@ -77,6 +77,9 @@ final class Experiment {
         List<RunResult> runs = new ArrayList<>();
         // One storage for the whole comparison, a session per schedule: DL4J's UI server can show it while it grows.
         FileStatsStorage stats = new FileStatsStorage(dir.resolve(OutputDirectory.STATS_FILE).toFile());
+        if (options.ui) {
+            say("Schedules page of the DL4J UI: " + UiCommand.serve(options.uiPort, stats));
+        }
         try {
             Trainer trainer = new Trainer(data, settings, stats, progress);
             for (ScheduleName schedule : schedules) {
@@ -91,7 +94,9 @@ final class Experiment {
                 }
             }
         } finally {
-            stats.close();
+            if (!options.ui) {
+                stats.close();
+            }
         }
         double minutes = (System.nanoTime() - start) / 60e9;
         lines.add(String.format(Locale.ROOT, "Run %s, finished %s: %d schedule(s) in %.1f minutes", command,
@@ -112,6 +117,10 @@ final class Experiment {
                 comparison.winner().schedule().id(), minutes));
         say("Outputs in " + dir + ": report.html, summary.md, summary.csv, metrics.csv, epochs.csv, lr.png, loss.png,"
                 + " accuracy.png, overview.png, stats.dl4j");
+        if (options.ui) {
+            UiCommand.waitForever("Training done; the UI keeps serving. Stop with Ctrl+C (reopen later with:"
+                    + " examples/run ui --stats " + dir.resolve(OutputDirectory.STATS_FILE) + ")", this::say);
+        }
         return comparison;
     }
 

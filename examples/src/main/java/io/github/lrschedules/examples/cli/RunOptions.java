@@ -100,6 +100,14 @@ public final class RunOptions {
     @Option(names = "--no-progress", description = "No progress bars (for logs).")
     boolean noProgress;
 
+    @Option(names = "--ui", description = "Serve the DL4J training UI, with the Schedules page that overlays every run,"
+            + " during and after training (prints the URL; stop with Ctrl+C).")
+    boolean ui;
+
+    @Option(names = "--ui-port", defaultValue = "9000", paramLabel = "PORT",
+            description = "Port of the UI server (0: any free port). Default: ${DEFAULT-VALUE}.")
+    int uiPort;
+
     /** --lr, or the model's default. */
     public double learningRate() {
         return lr != null ? lr : model.defaultLearningRate();

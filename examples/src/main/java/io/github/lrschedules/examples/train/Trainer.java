@@ -10,6 +10,7 @@ import io.github.lrschedules.record.LearningRateRecorder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.github.lrschedules.ui.EpochMetricsRecorder;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -85,6 +86,8 @@ public final class Trainer {
         listeners.add(new ProgressListener(progress));
         net.setListeners(listeners);
 
+        // Test accuracy per epoch beside the StatsListener's reports, for the Schedules page of the DL4J UI.
+        EpochMetricsRecorder accuracyRecorder = stats == null ? null : new EpochMetricsRecorder(stats, schedule.id());
         progress.start(schedule.id(), plan.totalIterations(), settings.epochs());
         List<EpochStats> epochs = new ArrayList<>();
         int diverged = 0;
@@ -101,6 +104,9 @@ public final class Trainer {
                 EpochStats stats = new EpochStats(epoch + 1, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
                         tst.loss, tst.accuracy, (System.nanoTime() - start) / 1e9);
                 epochs.add(stats);
+                if (accuracyRecorder != null && tst.accuracy >= 0 && tst.accuracy <= 1) {
+                    accuracyRecorder.recordTestAccuracy(epoch, tst.accuracy);
+                }
                 progress.epoch(stats);
                 if (!Double.isFinite(trainLoss)) {
                     diverged = epoch + 1;
