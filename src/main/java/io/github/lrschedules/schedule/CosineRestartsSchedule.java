@@ -33,6 +33,7 @@ public final class CosineRestartsSchedule implements ISchedule {
     private final double minValue;
     private final double peakDecay;
     private final transient double[] cycleStarts;
+    private final transient double[] cyclePeaks;
 
     private static final int MAX_TABLED_CYCLES = 4096;
 
@@ -63,6 +64,10 @@ public final class CosineRestartsSchedule implements ISchedule {
         this.minValue = Args.finite("minValue", minValue);
         this.peakDecay = Args.positive("peakDecay", peakDecay);
         this.cycleStarts = cycleStarts(firstCycle, cycleMultiplier);
+        this.cyclePeaks = new double[cycleStarts.length];
+        for (int i = 0; i < cyclePeaks.length; i++) {
+            cyclePeaks[i] = peakValue * Math.pow(peakDecay, i);
+        }
     }
 
     @Override
@@ -91,7 +96,8 @@ public final class CosineRestartsSchedule implements ISchedule {
             start = cycleStart(cycle);
             length = firstCycle * Math.pow(cycleMultiplier, cycle);
         }
-        double peak = peakDecay == 1.0 ? peakValue : peakValue * Math.pow(peakDecay, cycle);
+        double peak = peakDecay == 1.0 ? peakValue
+                : cycle < cyclePeaks.length ? cyclePeaks[cycle] : peakValue * Math.pow(peakDecay, cycle);
         return minValue + (peak - minValue) * (1 + Math.cos(Math.PI * (k - start) / length)) / 2;
     }
 
