@@ -43,13 +43,21 @@ public final class LearningRateFinderResult {
     }
 
     /**
-     * The learning rate where the smoothed loss falls fastest against log(lr) (fastai's "steep" suggestion):
-     * the start of the steepest descending segment.
+     * The learning rate where the smoothed loss falls fastest against log(lr) (fastai's "steep" suggestion): the
+     * start of the steepest descending segment before the minimum of the smoothed loss. The first tenth of the curve
+     * is skipped (as fastai's plot skips its first points): there the moving average still settles, and its first
+     * steps fall for that reason alone.
      */
     public double steepestDescentLr() {
-        int bestIndex = 0;
+        int minimum = argminSmoothed();
+        int from = Math.max(1, learningRates.length / 10);
+        if (minimum - from < 1) {
+            from = 0;
+        }
+        int to = Math.max(minimum, from + 1);
+        int bestIndex = from;
         double steepest = Double.POSITIVE_INFINITY;
-        for (int i = 0; i + 1 < learningRates.length; i++) {
+        for (int i = from; i < to && i + 1 < learningRates.length; i++) {
             double slope = (smoothedLosses[i + 1] - smoothedLosses[i])
                     / (Math.log(learningRates[i + 1]) - Math.log(learningRates[i]));
             if (slope < steepest) {
@@ -60,15 +68,19 @@ public final class LearningRateFinderResult {
         return learningRates[bestIndex];
     }
 
-    /** The learning rate at the minimum of the smoothed loss, divided by 10 (fastai's "minimum" suggestion). */
-    public double minimumDividedByTenLr() {
+    private int argminSmoothed() {
         int bestIndex = 0;
         for (int i = 1; i < smoothedLosses.length; i++) {
             if (smoothedLosses[i] < smoothedLosses[bestIndex]) {
                 bestIndex = i;
             }
         }
-        return learningRates[bestIndex] / 10;
+        return bestIndex;
+    }
+
+    /** The learning rate at the minimum of the smoothed loss, divided by 10 (fastai's "minimum" suggestion). */
+    public double minimumDividedByTenLr() {
+        return learningRates[argminSmoothed()] / 10;
     }
 
     /** Writes {@code lr,loss,smoothed_loss}, one row per mini-batch; the file appears only when complete. */

@@ -71,6 +71,23 @@ class LearningRateFinderTest {
     }
 
     @Test
+    void suggestionsComeFromTheCurveBeforeItsMinimumSkippingTheSettlingStart() {
+        int n = 40;
+        double[] lrs = new double[n];
+        double[] smoothed = new double[n];
+        for (int i = 0; i < n; i++) {
+            lrs[i] = 1e-6 * Math.pow(10, i * 0.2);
+            // a sharp drop at the very start (moving average settling), the real descent steepest from i = 20 to 21,
+            // the minimum at i = 30, then divergence
+            smoothed[i] = i == 0 ? 5.0 : i <= 15 ? 2.0 : i <= 20 ? 2.0 - 0.05 * (i - 15)
+                    : i == 21 ? 1.2 : i <= 30 ? 1.2 - 0.02 * (i - 21) : 1.02 + 0.3 * (i - 30);
+        }
+        LearningRateFinderResult result = new LearningRateFinderResult(lrs, smoothed, smoothed, "test");
+        assertThat(result.steepestDescentLr()).isEqualTo(lrs[20]);
+        assertThat(result.minimumDividedByTenLr()).isEqualTo(lrs[30] / 10);
+    }
+
+    @Test
     void stopsWhenTheSmoothedLossExceedsFourTimesItsBest() {
         // ReLU layers blow up at large learning rates (tanh ones saturate and keep a bounded loss).
         MultiLayerNetwork net = TestNets.init(TestNets.mlpConf(TestNets.base(new Sgd(0.01)).activation(Activation.RELU)));

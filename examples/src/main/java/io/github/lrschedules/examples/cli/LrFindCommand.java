@@ -1,0 +1,123 @@
+package io.github.lrschedules.examples.cli;
+
+import io.github.lrschedules.examples.ExamplesException;
+import io.github.lrschedules.examples.data.DataLoader;
+import io.github.lrschedules.examples.data.DigitSet;
+import io.github.lrschedules.examples.data.EpochIterator;
+import io.github.lrschedules.examples.data.LoadedData;
+import io.github.lrschedules.examples.profile.RunProfile;
+import io.github.lrschedules.examples.train.PreparedData;
+import io.github.lrschedules.finder.LearningRateFinder;
+import io.github.lrschedules.finder.LearningRateFinderResult;
+import java.awt.Color;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code examples/run lr-find}: Smith's LR range test on the examples' network and data. */
+@Command(name = "lr-find", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the LR range test (LearningRateFinder, as fastai's lr_find) on the chosen network and"
+                + " data: writes lr_find.csv (lr,loss,smoothed_loss) and lr_find.png to --out and prints the"
+                + " suggested learning rate (steepest descent of the smoothed loss).", ""},
+        footer = {"", "Example: examples/run lr-find --model lenet --iterations 150"})
+public final class LrFindCommand implements Callable<Integer> {
+
+    @Option(names = "--min-lr", defaultValue = "1e-6", paramLabel = "X",
+            description = "Learning rate of the first mini-batch. Default: ${DEFAULT-VALUE}.")
+    double minLr;
+
+    @Option(names = "--max-lr", defaultValue = "10", paramLabel = "X",
+            description = "Learning rate of the last mini-batch. Default: ${DEFAULT-VALUE}.")
+    double maxLr;
+
+    @Option(names = "--iterations", defaultValue = "100", paramLabel = "N",
+            description = "Mini-batches from --min-lr to --max-lr. Default: ${DEFAULT-VALUE}.")
+    int iterations;
+
+    @Mixin
+    RunOptions options;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        LearningRateFinder finder;
+        try {
+            finder = LearningRateFinder.builder().minLr(minLr).maxLr(maxLr).iterations(iterations).build();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid LR range: " + e.getMessage());
+        }
+        options.validate();
+        RunProfile profile = options.profile == null ? RunProfile.defaults() : RunProfile.load(options.profile);
+        Path dir = options.out != null ? options.out : OutputDirectory.defaultFor("lr-find");
+        OutputDirectory.check(dir, options.force);
+        int batch = options.batch != null ? options.batch
+                : profile.batch() != null ? profile.batch() : RunOptions.DEFAULT_BATCH;
+        LoadedData loaded = DataLoader.load(options.dataSource(), options.dataDirectory(), out::println);
+        PreparedData data = PreparedData.of(loaded, options.trainLimit, options.testLimit, options.valFraction,
+                profile.dataType());
+        if (data.trainSize() == 0) {
+            throw new ExamplesException("nothing to train on: " + data.sizes());
+        }
+        MultiLayerNetwork net = options.model.build(new Nesterovs(minLr, 0.9), options.seed, profile.dataType(),
+                profile.workspaceMode(), data.rows(), data.columns(), DigitSet.CLASSES);
+        EpochIterator train = EpochIterator.shuffled(data.train(), batch, options.seed);
+        LearningRateFinderResult result = finder.run(net, train);
+
+        OutputDirectory.prepare(dir, options.force);
+        result.writeCsv(dir.resolve("lr_find.csv"));
+        BitmapEncoder.saveBitmap(chart(result), dir.resolve("lr_find.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        out.println(String.format(Locale.ROOT, "%d mini-batches of %d, %s; stopped because %s",
+                result.learningRates().length, batch, options.model.id(), result.stopReason()));
+        out.println(String.format(Locale.ROOT, "minimum of the smoothed loss / 10: %.3g", result.minimumDividedByTenLr()));
+        out.println(String.format(Locale.ROOT, "suggested learning rate: %.3g", result.steepestDescentLr()));
+        out.println("Outputs in " + dir + ": lr_find.csv, lr_find.png");
+        return 0;
+    }
+
+    private static XYChart chart(LearningRateFinderResult result) {
+        XYChart chart = new XYChartBuilder().width(900).height(540).title("LR range test")
+                .xAxisTitle("learning rate (log scale)").yAxisTitle("loss").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setXAxisDecimalPattern("0.#E0");
+        XYSeries raw = chart.addSeries("loss", result.learningRates(), result.losses());
+        raw.setMarker(SeriesMarkers.NONE);
+        raw.setLineColor(new Color(0xbbbbbb));
+        XYSeries smooth = chart.addSeries("smoothed loss", result.learningRates(), result.smoothedLosses());
+        smooth.setMarker(SeriesMarkers.NONE);
+        mark(chart, result, "steepest descent", result.steepestDescentLr(), SeriesMarkers.CIRCLE);
+        mark(chart, result, "minimum / 10", result.minimumDividedByTenLr(), SeriesMarkers.DIAMOND);
+        return chart;
+    }
+
+    /** A marker on the smoothed curve at the recorded learning rate nearest to {@code lr}. */
+    private static void mark(XYChart chart, LearningRateFinderResult result, String name, double lr,
+                             org.knowm.xchart.style.markers.Marker marker) {
+        double[] lrs = result.learningRates();
+        double[] smoothed = result.smoothedLosses();
+        int nearest = 0;
+        for (int i = 1; i < lrs.length; i++) {
+            if (Math.abs(Math.log(lrs[i] / lr)) < Math.abs(Math.log(lrs[nearest] / lr))) {
+                nearest = i;
+            }
+        }
+        XYSeries point = chart.addSeries(String.format(Locale.ROOT, "%s: %.3g", name, lr),
+                new double[] {lrs[nearest]}, new double[] {smoothed[nearest]});
+        point.setMarker(marker);
+        point.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    }
+}
