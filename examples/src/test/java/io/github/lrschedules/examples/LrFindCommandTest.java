@@ -21,7 +21,7 @@ class LrFindCommandTest {
     void writesTheCurvesAndPrintsASuggestionFromThem() throws IOException {
         Path out = dir.resolve("lrf");
         Cli cli = Cli.run("lr-find", "--data", "embedded", "--train-limit", "640", "--iterations", "25",
-                "--min-lr", "1e-5", "--max-lr", "1", "--out", out.toString());
+                "--start-lr", "1e-5", "--end-lr", "1", "--out", out.toString());
         assertThat(cli.exitCode).as(cli.toString()).isZero();
         List<String> csv = Files.readAllLines(out.resolve("lr_find.csv"));
         assertThat(csv.get(0)).isEqualTo("lr,loss,smoothed_loss");
@@ -38,8 +38,32 @@ class LrFindCommandTest {
     }
 
     @Test
+    void compareWithMaxLrAutoPeaksOneCycleAtTheSuggestion() throws IOException {
+        Path out = dir.resolve("auto");
+        Cli cli = Cli.run("compare", "--schedules", "onecycle", "--data", "embedded", "--train-limit", "640",
+                "--test-limit", "200", "--epochs", "2", "--max-lr", "auto", "--no-progress", "--out", out.toString());
+        assertThat(cli.exitCode).as(cli.toString()).isZero();
+        Matcher m = Pattern.compile("--max-lr auto: the LR range test suggests (\\S+)").matcher(cli.out);
+        assertThat(m.find()).as(cli.out).isTrue();
+        double suggested = Double.parseDouble(m.group(1));
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
+        int lrColumn = List.of(metrics.get(0).split(",")).indexOf("lr");
+        double peak = metrics.stream().skip(1).mapToDouble(line -> Double.parseDouble(line.split(",")[lrColumn]))
+                .max().orElseThrow();
+        // printed with 3 significant digits; the cycle's top step lies at most one step before the exact peak
+        assertThat(peak).isBetween(0.9 * suggested, 1.01 * suggested);
+    }
+
+    @Test
+    void aMaxLrThatIsNeitherANumberNorAutoIsRejected() {
+        Cli cli = Cli.run("compare", "--max-lr", "fast", "--out", dir.resolve("z").toString());
+        assertThat(cli.exitCode).as(cli.toString()).isNotZero();
+        assertThat(cli.err).contains("--max-lr").contains("fast");
+    }
+
+    @Test
     void anEmptyRangeIsABadArgument() {
-        Cli cli = Cli.run("lr-find", "--min-lr", "1", "--max-lr", "0.1", "--out", dir.resolve("x").toString());
+        Cli cli = Cli.run("lr-find", "--start-lr", "1", "--end-lr", "0.1", "--out", dir.resolve("x").toString());
         assertThat(cli.exitCode).as(cli.toString()).isEqualTo(2);
         assertThat(cli.err).contains("minLr (1.0) must be < maxLr (0.1)");
         Cli few = Cli.run("lr-find", "--iterations", "2", "--out", dir.resolve("y").toString());

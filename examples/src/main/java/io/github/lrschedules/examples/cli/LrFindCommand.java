@@ -33,16 +33,16 @@ import picocli.CommandLine.Option;
         footer = {"", "Example: examples/run lr-find --model lenet --iterations 150"})
 public final class LrFindCommand implements Callable<Integer> {
 
-    @Option(names = "--min-lr", defaultValue = "1e-6", paramLabel = "X",
+    @Option(names = "--start-lr", defaultValue = "1e-6", paramLabel = "X",
             description = "Learning rate of the first mini-batch. Default: ${DEFAULT-VALUE}.")
     double minLr;
 
-    @Option(names = "--max-lr", defaultValue = "10", paramLabel = "X",
+    @Option(names = "--end-lr", defaultValue = "10", paramLabel = "X",
             description = "Learning rate of the last mini-batch. Default: ${DEFAULT-VALUE}.")
     double maxLr;
 
     @Option(names = "--iterations", defaultValue = "100", paramLabel = "N",
-            description = "Mini-batches from --min-lr to --max-lr. Default: ${DEFAULT-VALUE}.")
+            description = "Mini-batches from --start-lr to --end-lr. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
     @Mixin
@@ -58,7 +58,8 @@ public final class LrFindCommand implements Callable<Integer> {
         try {
             finder = LearningRateFinder.builder().minLr(minLr).maxLr(maxLr).iterations(iterations).build();
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid LR range: " + e.getMessage());
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid --start-lr " + minLr + ", --end-lr "
+                    + maxLr + " or --iterations " + iterations + ": " + e.getMessage());
         }
         options.validate();
         RunProfile profile = options.profile == null ? RunProfile.defaults() : RunProfile.load(options.profile);

@@ -108,6 +108,31 @@ public final class RunOptions {
             description = "Port of the UI server (0: any free port). Default: ${DEFAULT-VALUE}.")
     int uiPort;
 
+    @Option(names = "--max-lr", paramLabel = "X|auto",
+            description = "Maximum of the one-cycle schedule: a number, or auto for the LR range test's suggestion on"
+                    + " the training data (as lr-find prints it). Default: --lr.")
+    String maxLr;
+
+    /** True for {@code --max-lr auto}. */
+    boolean maxLrAuto() {
+        return "auto".equalsIgnoreCase(maxLr == null ? null : maxLr.trim());
+    }
+
+    /** --max-lr as a number, or --lr when it is not given (null for auto). */
+    Double maxLrValue() {
+        if (maxLr == null) {
+            return learningRate();
+        }
+        if (maxLrAuto()) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(maxLr.trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
     /** --lr, or the model's default. */
     public double learningRate() {
         return lr != null ? lr : model.defaultLearningRate();
@@ -132,6 +157,8 @@ public final class RunOptions {
         check(testLimit >= 0, "--test-limit", testLimit, "must be >= 0 (0: all)");
         check(valFraction >= 0 && valFraction <= 0.5, "--val-fraction", valFraction, "must be in [0, 0.5]");
         check(lr == null || lr > 0 && Double.isFinite(lr), "--lr", lr, "must be > 0 and finite");
+        Double max = maxLrValue();
+        check(max == null || max > 0 && Double.isFinite(max), "--max-lr", maxLr, "must be auto or a number > 0");
         check(target > 0 && target <= 1, "--target", target, "must be in (0, 1]");
         check(plateauFactor > 0 && plateauFactor < 1, "--plateau-factor", plateauFactor, "must be in (0, 1)");
         check(statsEvery >= 0, "--stats-every", statsEvery, "must be >= 0 (0: about 20 per epoch)");

@@ -72,7 +72,7 @@ public enum ScheduleName {
             ISchedule lr;
             ISchedule momentum;
             try {
-                lr = new OneCycleSchedule(ScheduleType.ITERATION, plan.learningRate(), total, 0.3, 25, 1e4,
+                lr = new OneCycleSchedule(ScheduleType.ITERATION, plan.oneCycleMax(), total, 0.3, 25, 1e4,
                         OneCycleSchedule.Anneal.COS, false);
                 momentum = OneCycleSchedule.momentum(ScheduleType.ITERATION, total, 0.3, 0.85, 0.95,
                         OneCycleSchedule.Anneal.COS, false);

@@ -14,6 +14,7 @@ public final class SchedulePlan {
     private final DataSetIterator validation;
     private final double plateauFactor;
     private final int plateauPatience;
+    private final double oneCycleMax;
 
     /**
      * @param learningRate    the peak (for most, initial) learning rate of every schedule
@@ -23,6 +24,13 @@ public final class SchedulePlan {
      */
     public SchedulePlan(double learningRate, int epochs, int batchesPerEpoch, DataSetIterator validation,
                         double plateauFactor, int plateauPatience) {
+        this(learningRate, epochs, batchesPerEpoch, validation, plateauFactor, plateauPatience, learningRate);
+    }
+
+    /** @param oneCycleMax the maximum of the one-cycle schedule (--max-lr) */
+    public SchedulePlan(double learningRate, int epochs, int batchesPerEpoch, DataSetIterator validation,
+                        double plateauFactor, int plateauPatience, double oneCycleMax) {
+        this.oneCycleMax = oneCycleMax;
         this.learningRate = learningRate;
         this.epochs = epochs;
         this.batchesPerEpoch = batchesPerEpoch;
@@ -33,6 +41,11 @@ public final class SchedulePlan {
 
     public double learningRate() {
         return learningRate;
+    }
+
+    /** Maximum of the one-cycle schedule: --max-lr, which defaults to the learning rate. */
+    public double oneCycleMax() {
+        return oneCycleMax;
     }
 
     public int epochs() {

@@ -19,6 +19,7 @@ public final class RunSettings {
     private final WorkspaceMode workspaceMode;
     private final int prefetch;
     private final int statsEvery;
+    private double oneCycleMax = Double.NaN;
 
     public RunSettings(ModelKind model, int epochs, int batch, double learningRate, long seed, double target,
                        double plateauFactor, int plateauPatience, DataType dataType, WorkspaceMode workspaceMode,
@@ -47,6 +48,19 @@ public final class RunSettings {
 
     public int batch() {
         return batch;
+    }
+
+    /** This run's settings with {@code max} as the one-cycle schedule's maximum. */
+    public RunSettings withOneCycleMax(double max) {
+        RunSettings copy = new RunSettings(model, epochs, batch, learningRate, seed, target, plateauFactor,
+                plateauPatience, dataType, workspaceMode, prefetch, statsEvery);
+        copy.oneCycleMax = max;
+        return copy;
+    }
+
+    /** Maximum of the one-cycle schedule: --max-lr, else the learning rate. */
+    public double oneCycleMax() {
+        return Double.isNaN(oneCycleMax) ? learningRate : oneCycleMax;
     }
 
     public double learningRate() {

@@ -125,7 +125,7 @@ public final class Trainer {
 
     private SchedulePlan plan(EpochIterator train, EpochIterator validation) {
         return new SchedulePlan(settings.learningRate(), settings.epochs(), train.batchesPerEpoch(), validation,
-                settings.plateauFactor(), settings.plateauPatience());
+                settings.plateauFactor(), settings.plateauPatience(), settings.oneCycleMax());
     }
 
     private EpochIterator validationIterator() {
