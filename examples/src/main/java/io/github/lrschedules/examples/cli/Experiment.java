@@ -22,13 +22,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import io.github.lrschedules.examples.data.DigitSet;
-import io.github.lrschedules.examples.data.EpochIterator;
-import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.finder.LearningRateFinder;
 import io.github.lrschedules.finder.LearningRateFinderResult;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.learning.config.Nesterovs;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -74,10 +69,9 @@ final class Experiment {
 
         new Trainer(data, settings, null, Progress.none()).check(schedules);
         if (options.maxLrAuto()) {
-            MultiLayerNetwork probe = settings.model().build(new Nesterovs(1e-6, SchedulePlan.MOMENTUM), settings.seed(),
-                    settings.dataType(), settings.workspaceMode(), data.rows(), data.columns(), DigitSet.CLASSES);
-            LearningRateFinderResult range = LearningRateFinder.builder().minLr(1e-6).maxLr(10).iterations(100).build()
-                    .run(probe, EpochIterator.shuffled(data.train(), batch, settings.seed()));
+            LearningRateFinderResult range = LrFindCommand.rangeTest(
+                    LearningRateFinder.builder().minLr(1e-6).maxLr(10).iterations(100).build(), settings.model(), data,
+                    batch, settings.seed(), settings.dataType(), settings.workspaceMode());
             settings = settings.withOneCycleMax(range.steepestDescentLr());
             say(String.format(Locale.ROOT, "--max-lr auto: the LR range test suggests %.3g for one-cycle's maximum"
                     + " (%s)", settings.oneCycleMax(), range.stopReason()));

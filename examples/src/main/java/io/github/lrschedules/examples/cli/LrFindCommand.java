@@ -5,7 +5,9 @@ import io.github.lrschedules.examples.data.DataLoader;
 import io.github.lrschedules.examples.data.DigitSet;
 import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.examples.data.LoadedData;
+import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.profile.RunProfile;
+import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.examples.train.PreparedData;
 import io.github.lrschedules.finder.LearningRateFinder;
 import io.github.lrschedules.finder.LearningRateFinderResult;
@@ -14,12 +16,14 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,10 +77,8 @@ public final class LrFindCommand implements Callable<Integer> {
         if (data.trainSize() == 0) {
             throw new ExamplesException("nothing to train on: " + data.sizes());
         }
-        MultiLayerNetwork net = options.model.build(new Nesterovs(minLr, 0.9), options.seed, profile.dataType(),
-                profile.workspaceMode(), data.rows(), data.columns(), DigitSet.CLASSES);
-        EpochIterator train = EpochIterator.shuffled(data.train(), batch, options.seed);
-        LearningRateFinderResult result = finder.run(net, train);
+        LearningRateFinderResult result = rangeTest(finder, options.model, data, batch, options.seed,
+                profile.dataType(), profile.workspaceMode());
 
         OutputDirectory.prepare(dir, options.force);
         result.writeCsv(dir.resolve("lr_find.csv"));
@@ -87,6 +89,17 @@ public final class LrFindCommand implements Callable<Integer> {
         out.println(String.format(Locale.ROOT, "suggested learning rate: %.3g", result.steepestDescentLr()));
         out.println("Outputs in " + dir + ": lr_find.csv, lr_find.png");
         return 0;
+    }
+
+    /**
+     * The range test on a freshly initialised {@code model} (seed {@code seed}), on the training images shuffled as
+     * every run shuffles them: what lr-find and {@code compare --max-lr auto} both run.
+     */
+    static LearningRateFinderResult rangeTest(LearningRateFinder finder, ModelKind model, PreparedData data, int batch,
+                                              long seed, DataType dataType, WorkspaceMode workspaceMode) {
+        MultiLayerNetwork net = model.build(new Nesterovs(finder.getMinLr(), SchedulePlan.MOMENTUM), seed, dataType,
+                workspaceMode, data.rows(), data.columns(), DigitSet.CLASSES);
+        return finder.run(net, EpochIterator.shuffled(data.train(), batch, seed));
     }
 
     private static XYChart chart(LearningRateFinderResult result) {
