@@ -2,6 +2,7 @@ package io.github.lrschedules.examples;
 
 import io.github.lrschedules.examples.cli.CompareCommand;
 import io.github.lrschedules.examples.bench.OverheadBenchmarkCommand;
+import io.github.lrschedules.examples.bench.SpeedBenchmarkCommand;
 import io.github.lrschedules.examples.cli.LrFindCommand;
 import io.github.lrschedules.examples.cli.TrainCommand;
 import io.github.lrschedules.examples.cli.UiCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "examples/run", mixinStandardHelpOptions = true, version = "dl4j-lr-schedules examples 0.1.0-SNAPSHOT",
         subcommands = {CompareCommand.class, TrainCommand.class, LrFindCommand.class, UiCommand.class,
-                OverheadBenchmarkCommand.class, CommandLine.HelpCommand.class},
+                OverheadBenchmarkCommand.class, SpeedBenchmarkCommand.class, CommandLine.HelpCommand.class},
         description = {"MNIST runners for dl4j-lr-schedules: train a network under learning-rate schedules and compare"
                 + " them.", ""},
         footer = {"", "Start with: examples/run compare     (all seven schedules, about 10 minutes on 2 CPU cores)",

@@ -67,6 +67,8 @@ class CommandLineTest {
         "compare --schedules onecycle,onecycle | 'onecycle' is listed twice",
         "compare --plateau-factor 1      | Invalid value for option '--plateau-factor': 1.0 must be in (0, 1)",
         "compare --frobnicate            | Unknown option: '--frobnicate'",
+        "bench-speed --images 10         | Invalid value for option '--images': 10 must be >= --batch (64)",
+        "bench-speed --rounds 0          | Invalid value for option '--rounds': 0 must be >= 1",
         "''                              | Missing command: compare, train or ui",
     })
     void badArgumentsExitWithTwoAndAMessage(String line, String message) {

@@ -100,6 +100,13 @@ class CompareCommandTest {
                     : Csv.number(perEpoch.get(1), "test_accuracy") >= 0.6 ? 2 : -1;
             assertThat(toTarget).as(s).isEqualTo(expected < 0 ? "" : Integer.toString(expected));
             assertThat(Csv.number(row, "seconds")).as(s).isPositive();
+            // train_seconds: the epoch's training alone, so the run's clock (evaluations included) is ahead of their sum
+            double trained = 0;
+            for (Map<String, String> epoch : perEpoch) {
+                assertThat(Csv.number(epoch, "train_seconds")).as(s).isPositive();
+                trained += Csv.number(epoch, "train_seconds");
+                assertThat(Csv.number(epoch, "seconds")).as(s).isGreaterThan(trained - 0.001);
+            }
             // same initial weights and same first batch: the loss before the first update is the same for all
             double loss = Csv.number(metrics.where("schedule", s).get(0), "loss");
             if (firstLoss == null) {

@@ -48,6 +48,7 @@ class RunProfileTest {
         assertThat(cpu.dataType()).isEqualTo(DataType.FLOAT);
         assertThat(cpu.workspaceMode()).isEqualTo(WorkspaceMode.ENABLED);
         assertThat(cpu.prefetch()).isEqualTo(2);
+        assertThat(cpu.layerHelpers()).isFalse();
         assertThat(cpu.maxBytes()).isEqualTo(4L << 30);
         assertThat(cpu.maxPhysicalBytes()).isNull();
 
@@ -66,8 +67,10 @@ class RunProfileTest {
     @Test
     void casesAndSizesAreLenient() throws IOException {
         Path file = Files.writeString(dir.resolve("p.properties"),
-                "backend = CUDA\ndataType=Half\nworkspaceMode=none\nnd4j.maxBytes=512m\ncuda.maxDeviceCache=1234\n");
+                "backend = CUDA\ndataType=Half\nworkspaceMode=none\nnd4j.maxBytes=512m\ncuda.maxDeviceCache=1234\n"
+                        + "dl4j.layerHelpers=TRUE\n");
         RunProfile p = RunProfile.load(file);
+        assertThat(p.layerHelpers()).isTrue();
         assertThat(p.backend()).isEqualTo(RunProfile.Backend.CUDA);
         assertThat(p.dataType()).isEqualTo(DataType.HALF);
         assertThat(p.workspaceMode()).isEqualTo(WorkspaceMode.NONE);
@@ -84,6 +87,7 @@ class RunProfileTest {
         "backend=tpu         | key 'backend' has value 'tpu': must be one of cpu, cuda",
         "workspaceMode=some  | key 'workspaceMode' has value 'some': must be one of enabled, none",
         "prefetch=-1         | key 'prefetch' has value '-1': must be an integer from 0 to 64",
+        "dl4j.layerHelpers=yes | key 'dl4j.layerHelpers' has value 'yes': must be true or false",
         "nd4j.maxBytes=8gb   | key 'nd4j.maxBytes' has value '8gb': must be a size > 0 in bytes",
         "nd4j.maxBytes=0     | key 'nd4j.maxBytes' has value '0': must be a size > 0",
         "nd4j.maxPhysicalBytes=99999999999t | key 'nd4j.maxPhysicalBytes' has value '99999999999t'",

@@ -52,4 +52,19 @@ class TrainingTest {
         assertThat(summary.get("schedule")).isEqualTo("onecycle");
         assertThat(Csv.number(summary, "test_accuracy")).isGreaterThan(0.5);
     }
+
+    @Test
+    void speedBenchmarkTrainsEveryVariantIncludingNhwcLenet() {
+        Cli cli = Cli.run("bench-speed", "--model", "lenet", "--images", "64", "--batch", "32", "--rounds", "1");
+        assertThat(cli.exitCode).as(cli.toString()).isZero();
+        assertThat(cli.out).contains("64 images of embedded MNIST subset", "DL4J layer helpers of the defaults: ");
+        for (String variant : List.of("defaults", "workspaces NONE", "AsyncDataSetIterator(2)", "NHWC layout")) {
+            // | variant | median | min | max | ratio of medians | median of per-round ratios |, all positive
+            assertThat(cli.out).as(variant).containsPattern("(?m)^\\| " + java.util.regex.Pattern.quote(variant)
+                    + " \\| [1-9][0-9]* \\| [1-9][0-9]* \\| [1-9][0-9]* \\| [0-9]+\\.[0-9]{3}"
+                    + " \\| [0-9]+\\.[0-9]{3} \\|$");
+        }
+        // the reference against itself
+        assertThat(cli.out).containsPattern("(?m)^\\| defaults \\| .* \\| 1\\.000 \\| 1\\.000 \\|$");
+    }
 }

@@ -12,7 +12,6 @@ import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.record.LearningRateRecorder;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,17 +83,10 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "round %d/%d done%n", round + 1, rounds);
             out.flush();
         }
-        double constant = median(throughput.get("constant"));
         out.printf(Locale.ROOT, "%nMLP 784-500-100-10, %d images, batch %d, %d interleaved rounds of one epoch each;"
                 + " %d cores%n%n", examples, batch, rounds, Runtime.getRuntime().availableProcessors());
-        out.println("| variant | median examples/s | min | max | ratio to constant |");
-        out.println("|---|---:|---:|---:|---:|");
-        for (Map.Entry<String, List<Double>> e : throughput.entrySet()) {
-            List<Double> values = e.getValue();
-            out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.3f |%n", e.getKey(), median(values),
-                    values.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-                    values.stream().mapToDouble(Double::doubleValue).max().orElse(0), median(values) / constant);
-        }
+        out.print(Stats.table(throughput, "constant"));
+        out.flush();
         return 0;
     }
 
@@ -123,12 +115,5 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
     private static MultiLayerNetwork build(org.nd4j.linalg.learning.config.IUpdater updater, PreparedData data) {
         return ModelKind.MLP.build(updater, 42, DataType.FLOAT, WorkspaceMode.ENABLED, data.rows(), data.columns(),
                 DigitSet.CLASSES);
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -8,7 +8,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Command-line values with messages that list what is valid. */
-final class Converters {
+public final class Converters {
 
     private Converters() {
     }
@@ -24,7 +24,7 @@ final class Converters {
         }
     }
 
-    static final class Model implements ITypeConverter<ModelKind> {
+    public static final class Model implements ITypeConverter<ModelKind> {
         @Override
         public ModelKind convert(String value) {
             ModelKind kind = ModelKind.byId(value.trim());

@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.model;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -25,7 +26,8 @@ public enum ModelKind {
      */
     MLP("mlp", "MLP 784-500-100-10 (ReLU, softmax, dropout 0.2)", 0.1) {
         @Override
-        MultiLayerConfiguration configure(NeuralNetConfiguration.Builder builder, int rows, int columns, int classes) {
+        MultiLayerConfiguration configure(NeuralNetConfiguration.Builder builder, int rows, int columns, int classes,
+                                          CNN2DFormat format) {
             return builder.dropOut(KEEP_PROBABILITY).list()
                     .layer(new DenseLayer.Builder().nIn(rows * columns).nOut(500).build())
                     .layer(new DenseLayer.Builder().nOut(100).build())
@@ -42,19 +44,23 @@ public enum ModelKind {
      */
     LENET("lenet", "LeNet-5-like CNN (conv5x5x20, pool, conv5x5x50, pool, dense 500, softmax)", 0.05) {
         @Override
-        MultiLayerConfiguration configure(NeuralNetConfiguration.Builder builder, int rows, int columns, int classes) {
+        MultiLayerConfiguration configure(NeuralNetConfiguration.Builder builder, int rows, int columns, int classes,
+                                          CNN2DFormat format) {
+            // NCHW takes the flat rows as they are; NHWC takes [batch, rows, columns, 1] (see featureShape).
+            InputType input = format == CNN2DFormat.NCHW ? InputType.convolutionalFlat(rows, columns, 1)
+                    : InputType.convolutional(rows, columns, 1, format);
             return builder.list()
-                    .layer(new ConvolutionLayer.Builder(5, 5).nIn(1).stride(1, 1).nOut(20).activation(Activation.IDENTITY)
-                            .weightInit(WeightInit.XAVIER).build())
+                    .layer(new ConvolutionLayer.Builder(5, 5).nIn(1).stride(1, 1).nOut(20)
+                            .activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER).dataFormat(format).build())
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                            .build())
+                            .dataFormat(format).build())
                     .layer(new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(50).activation(Activation.IDENTITY)
-                            .weightInit(WeightInit.XAVIER).build())
+                            .weightInit(WeightInit.XAVIER).dataFormat(format).build())
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                            .build())
+                            .dataFormat(format).build())
                     .layer(new DenseLayer.Builder().nOut(500).build())
                     .layer(output(classes))
-                    .setInputType(InputType.convolutionalFlat(rows, columns, 1))
+                    .setInputType(input)
                     .build();
         }
     };
@@ -97,7 +103,16 @@ public enum ModelKind {
     }
 
     abstract MultiLayerConfiguration configure(NeuralNetConfiguration.Builder builder, int rows, int columns,
-                                               int classes);
+                                               int classes, CNN2DFormat format);
+
+    /**
+     * Shape of a batch of {@code batch} flat images that the network built with {@code format} takes: the flat rows
+     * for NCHW (and for the MLP), {@code [batch, rows, columns, 1]} for NHWC (the same bytes, as there is one channel).
+     */
+    public long[] featureShape(long batch, int rows, int columns, CNN2DFormat format) {
+        return this == LENET && format == CNN2DFormat.NHWC ? new long[] {batch, rows, columns, 1}
+                : new long[] {batch, (long) rows * columns};
+    }
 
     /**
      * An initialised network for {@code rows x columns} grey images and {@code classes} classes: ReLU with He
@@ -105,6 +120,15 @@ public enum ModelKind {
      */
     public MultiLayerNetwork build(IUpdater updater, long seed, DataType dataType, WorkspaceMode workspaceMode,
                                    int rows, int columns, int classes) {
+        return build(updater, seed, dataType, workspaceMode, rows, columns, classes, CNN2DFormat.NCHW);
+    }
+
+    /**
+     * As {@link #build(IUpdater, long, DataType, WorkspaceMode, int, int, int)}, with the convolutions and poolings
+     * of LeNet in {@code format} (the MLP ignores it); feed it batches of {@link #featureShape}.
+     */
+    public MultiLayerNetwork build(IUpdater updater, long seed, DataType dataType, WorkspaceMode workspaceMode,
+                                   int rows, int columns, int classes, CNN2DFormat format) {
         NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(dataType)
@@ -113,7 +137,7 @@ public enum ModelKind {
                 .weightInit(WeightInit.RELU)
                 .activation(Activation.RELU)
                 .updater(updater);
-        MultiLayerNetwork net = new MultiLayerNetwork(configure(builder, rows, columns, classes));
+        MultiLayerNetwork net = new MultiLayerNetwork(configure(builder, rows, columns, classes, format));
         net.init();
         return net;
     }

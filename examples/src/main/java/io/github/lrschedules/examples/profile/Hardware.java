@@ -30,6 +30,8 @@ public final class Hardware {
         setMemoryLimit("org.bytedeco.javacpp.maxphysicalbytes", "nd4j.maxPhysicalBytes", profile.maxPhysicalBytes(),
                 notice);
         boolean cudaBuild = cudaBackendPresent();
+        // DL4J M2.1 creates no layer helper (oneDNN on the CPU, cuDNN on CUDA) unless told to
+        org.nd4j.nativeblas.Nd4jCpu.Environment.enableLayerHelpers(profile.layerHelpers());
         if (profile.backend() == RunProfile.Backend.CUDA && !cudaBuild) {
             throw new ExamplesException("profile " + profile.name() + " asks for CUDA (backend=cuda), but these examples"
                     + " were built with the CPU backend only. On a machine with an NVIDIA GPU run `examples/run --cuda"

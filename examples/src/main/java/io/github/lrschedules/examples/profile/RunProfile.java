@@ -32,7 +32,7 @@ public final class RunProfile {
 
     /** Every key a profile may hold. */
     public static final List<String> KEYS = List.of("description", "backend", "batch", "dataType", "workspaceMode",
-            "prefetch", "nd4j.maxBytes", "nd4j.maxPhysicalBytes", "cuda.maxDeviceCache");
+            "prefetch", "dl4j.layerHelpers", "nd4j.maxBytes", "nd4j.maxPhysicalBytes", "cuda.maxDeviceCache");
 
     static final int MAX_BATCH = 65_536;
     static final int MAX_PREFETCH = 64;
@@ -45,6 +45,7 @@ public final class RunProfile {
     private final DataType dataType;
     private final WorkspaceMode workspaceMode;
     private final int prefetch;
+    private final boolean layerHelpers;
     private final Long maxBytes;
     private final Long maxPhysicalBytes;
     private final Long cudaMaxDeviceCache;
@@ -59,6 +60,7 @@ public final class RunProfile {
         this.dataType = (DataType) values.getOrDefault("dataType", DataType.FLOAT);
         this.workspaceMode = (WorkspaceMode) values.getOrDefault("workspaceMode", WorkspaceMode.ENABLED);
         this.prefetch = (Integer) values.getOrDefault("prefetch", 2);
+        this.layerHelpers = (Boolean) values.getOrDefault("dl4j.layerHelpers", false);
         this.maxBytes = (Long) values.get("nd4j.maxBytes");
         this.maxPhysicalBytes = (Long) values.get("nd4j.maxPhysicalBytes");
         this.cudaMaxDeviceCache = (Long) values.get("cuda.maxDeviceCache");
@@ -127,6 +129,11 @@ public final class RunProfile {
             }
             case "prefetch":
                 return integer(source, key, value, 0, MAX_PREFETCH);
+            case "dl4j.layerHelpers":
+                if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+                    return Boolean.parseBoolean(value);
+                }
+                throw bad(source, key, value, "must be true or false");
             default:
                 return bytes(source, key, value);
         }
@@ -207,6 +214,14 @@ public final class RunProfile {
         return prefetch;
     }
 
+    /**
+     * DL4J's layer helpers for convolutions and poolings (oneDNN on the CPU, cuDNN on CUDA), which DL4J M2.1 leaves off
+     * (see {@code org.nd4j.nativeblas.Nd4jCpu} in the examples).
+     */
+    public boolean layerHelpers() {
+        return layerHelpers;
+    }
+
     /** JavaCPP's off-heap limit ({@code org.bytedeco.javacpp.maxbytes}), or null. */
     public Long maxBytes() {
         return maxBytes;
@@ -227,6 +242,7 @@ public final class RunProfile {
         return name + " [backend=" + backend.name().toLowerCase(Locale.ROOT) + (batch == null ? "" : ", batch=" + batch)
                 + ", dataType=" + dataType.name().toLowerCase(Locale.ROOT) + ", workspaceMode="
                 + workspaceMode.name().toLowerCase(Locale.ROOT) + ", prefetch=" + prefetch
+                + (layerHelpers ? ", dl4j.layerHelpers=true" : "")
                 + (maxBytes == null ? "" : ", nd4j.maxBytes=" + maxBytes)
                 + (maxPhysicalBytes == null ? "" : ", nd4j.maxPhysicalBytes=" + maxPhysicalBytes)
                 + (cudaMaxDeviceCache == null ? "" : ", cuda.maxDeviceCache=" + cudaMaxDeviceCache) + "]";

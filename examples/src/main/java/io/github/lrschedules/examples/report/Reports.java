@@ -39,17 +39,20 @@ public final class Reports {
     }
 
     /**
-     * {@code schedule,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,seconds}: one row per
-     * schedule and epoch, measured after the epoch (epoch from 1).
+     * {@code schedule,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,seconds,train_seconds}: one
+     * row per schedule and epoch, measured after the epoch (epoch from 1); {@code seconds} since the start of the run,
+     * evaluations included, {@code train_seconds} spent training in that epoch alone.
      */
     public static void writeEpochs(Comparison comparison, Path file) throws IOException {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write("schedule,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,seconds\n");
+            out.write("schedule,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,seconds,"
+                    + "train_seconds\n");
             for (RunResult run : comparison.runs()) {
                 for (EpochStats e : run.epochStats()) {
                     out.write(run.schedule().id() + "," + e.epoch() + "," + e.learningRate() + "," + e.trainLoss() + ","
                             + number(e.validationLoss()) + "," + number(e.validationAccuracy()) + "," + e.testLoss()
-                            + "," + e.testAccuracy() + "," + format("%.3f", e.seconds()) + "\n");
+                            + "," + e.testAccuracy() + "," + format("%.3f", e.seconds()) + ","
+                            + format("%.3f", e.trainSeconds()) + "\n");
                 }
             }
         }

@@ -11,15 +11,18 @@ public final class EpochStats {
     private final double testLoss;
     private final double testAccuracy;
     private final double seconds;
+    private final double trainSeconds;
 
     /**
      * @param epoch        1-based
      * @param learningRate the learning rate of the epoch's last iteration
      * @param trainLoss    mean mini-batch loss over the epoch
      * @param seconds      since the start of the run
+     * @param trainSeconds spent training in this epoch (without evaluation)
      */
     public EpochStats(int epoch, double learningRate, double trainLoss, double validationLoss,
-                      double validationAccuracy, double testLoss, double testAccuracy, double seconds) {
+                      double validationAccuracy, double testLoss, double testAccuracy, double seconds,
+                      double trainSeconds) {
         this.epoch = epoch;
         this.learningRate = learningRate;
         this.trainLoss = trainLoss;
@@ -28,6 +31,7 @@ public final class EpochStats {
         this.testLoss = testLoss;
         this.testAccuracy = testAccuracy;
         this.seconds = seconds;
+        this.trainSeconds = trainSeconds;
     }
 
     public int epoch() {
@@ -60,7 +64,13 @@ public final class EpochStats {
         return testAccuracy;
     }
 
+    /** Since the start of the run, evaluations included. */
     public double seconds() {
         return seconds;
+    }
+
+    /** Spent in {@code fit} during this epoch: training alone, without the evaluations. */
+    public double trainSeconds() {
+        return trainSeconds;
     }
 }

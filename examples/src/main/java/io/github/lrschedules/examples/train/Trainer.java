@@ -95,14 +95,16 @@ public final class Trainer {
             for (int epoch = 0; epoch < settings.epochs(); epoch++) {
                 int firstStep = recorder.size();
                 train.startEpoch(epoch);
+                long fitStart = System.nanoTime();
                 fitEpoch(net, train);
+                double trainSeconds = (System.nanoTime() - fitStart) / 1e9;
                 double[] scores = recorder.scores();
                 double trainLoss = mean(Arrays.copyOfRange(scores, firstStep, scores.length));
                 double[] lr = recorder.learningRates(LR_KEY);
                 Measured val = validation == null ? Measured.NONE : measure(net, validation);
                 Measured tst = measure(net, test);
                 EpochStats stats = new EpochStats(epoch + 1, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
-                        tst.loss, tst.accuracy, (System.nanoTime() - start) / 1e9);
+                        tst.loss, tst.accuracy, (System.nanoTime() - start) / 1e9, trainSeconds);
                 epochs.add(stats);
                 if (accuracyRecorder != null && tst.accuracy >= 0 && tst.accuracy <= 1) {
                     accuracyRecorder.recordTestAccuracy(epoch, tst.accuracy);
