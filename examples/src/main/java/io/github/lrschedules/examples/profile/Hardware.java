@@ -30,8 +30,12 @@ public final class Hardware {
         setMemoryLimit("org.bytedeco.javacpp.maxphysicalbytes", "nd4j.maxPhysicalBytes", profile.maxPhysicalBytes(),
                 notice);
         boolean cudaBuild = cudaBackendPresent();
-        // DL4J M2.1 creates no layer helper (oneDNN on the CPU, cuDNN on CUDA) unless told to
-        org.nd4j.nativeblas.Nd4jCpu.Environment.enableLayerHelpers(profile.layerHelpers());
+        // DL4J M2.1 creates no oneDNN layer helper on the CPU unless told to; on CUDA it has none to create (its cuDNN
+        // helpers were in deeplearning4j-cuda, which M2.1 does not publish)
+        if (profile.layerHelpers() && cudaBuild) {
+            notice.accept("Note: dl4j.layerHelpers applies to the CPU only; ignored on the CUDA build.");
+        }
+        org.nd4j.nativeblas.Nd4jCpu.Environment.enableLayerHelpers(profile.layerHelpers() && !cudaBuild);
         if (profile.backend() == RunProfile.Backend.CUDA && !cudaBuild) {
             throw new ExamplesException("profile " + profile.name() + " asks for CUDA (backend=cuda), but these examples"
                     + " were built with the CPU backend only. On a machine with an NVIDIA GPU run `examples/run --cuda"

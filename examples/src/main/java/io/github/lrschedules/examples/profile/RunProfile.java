@@ -215,8 +215,8 @@ public final class RunProfile {
     }
 
     /**
-     * DL4J's layer helpers for convolutions and poolings (oneDNN on the CPU, cuDNN on CUDA), which DL4J M2.1 leaves off
-     * (see {@code org.nd4j.nativeblas.Nd4jCpu} in the examples).
+     * DL4J's oneDNN layer helpers for convolutions and poolings on the CPU, which DL4J M2.1 leaves off (see
+     * {@code org.nd4j.nativeblas.Nd4jCpu} in the examples).
      */
     public boolean layerHelpers() {
         return layerHelpers;
