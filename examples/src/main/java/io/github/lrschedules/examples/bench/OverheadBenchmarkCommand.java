@@ -12,7 +12,6 @@ import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.record.LearningRateRecorder;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,21 +67,9 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
             }
         }
         variants.add("plateau+recorder");
-        Map<String, List<Double>> throughput = new LinkedHashMap<>();
-        for (String v : variants) {
-            throughput.put(v, new ArrayList<>());
-        }
-        // One warm-up epoch of the constant rate: JIT and native libraries.
-        trainOneEpoch("constant", data);
-        for (int round = 0; round < rounds; round++) {
-            for (int i = 0; i < variants.size(); i++) {
-                String variant = variants.get((i + round) % variants.size());
-                double seconds = trainOneEpoch(variant, data);
-                throughput.get(variant).add(examples / seconds);
-            }
-            out.printf(Locale.ROOT, "round %d/%d done%n", round + 1, rounds);
-            out.flush();
-        }
+        // the constant rate first: it takes the warm-up epoch
+        Map<String, List<Double>> throughput = Stats.interleave(variants, rounds, examples,
+                variant -> trainOneEpoch(variant, data), out);
         out.printf(Locale.ROOT, "%nMLP 784-500-100-10, %d images, batch %d, %d interleaved rounds of one epoch each;"
                 + " %d cores%n%n", examples, batch, rounds, Runtime.getRuntime().availableProcessors());
         out.print(Stats.table(throughput, "constant"));

@@ -11,7 +11,6 @@ import io.github.lrschedules.examples.train.PreparedData;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -97,10 +96,6 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
         if (onednn) {
             variants.add(NO_HELPERS);
         }
-        Map<String, List<Double>> throughput = new LinkedHashMap<>();
-        for (String v : variants) {
-            throughput.put(v, new ArrayList<>());
-        }
         out.printf(Locale.ROOT, "%s, %d images of %s, batch %d; ND4J build: %s, extension '%s'; %d cores%n",
                 model.description(), data.trainSize(), loaded.description(), batch,
                 onednn ? "oneDNN" : "no oneDNN", System.getProperty("org.bytedeco.javacpp.platform.extension", ""),
@@ -110,15 +105,9 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
         Nd4jCpu.Environment.enableLayerHelpers(true);
         out.println("DL4J layer helpers with " + LAYER_HELPERS + ": " + layerHelpers(data));
         Nd4jCpu.Environment.enableLayerHelpers(false);
-        measure(DEFAULTS, data); // warm-up: JIT, native libraries
-        for (int round = 0; round < rounds; round++) {
-            for (int i = 0; i < variants.size(); i++) {
-                String variant = variants.get((i + round) % variants.size());
-                throughput.get(variant).add(data.trainSize() / measure(variant, data));
-            }
-            out.printf(Locale.ROOT, "round %d/%d done%n", round + 1, rounds);
-            out.flush();
-        }
+        // the defaults first: they take the warm-up measurement
+        Map<String, List<Double>> throughput = Stats.interleave(variants, rounds, data.trainSize(),
+                variant -> measure(variant, data), out);
         out.printf(Locale.ROOT, "%n%d interleaved rounds; defaults: workspaces ENABLED, no prefetching, NCHW, helpers"
                 + " as the build has them%n%n", rounds);
         out.print(Stats.table(throughput, DEFAULTS));

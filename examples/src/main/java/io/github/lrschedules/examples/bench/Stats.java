@@ -1,15 +1,42 @@
 package io.github.lrschedules.examples.bench;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /** Medians and the Markdown table the benchmark commands print. */
 final class Stats {
 
     private Stats() {
+    }
+
+    /**
+     * Measures every variant once per round, in an order rotated per round, after one warm-up measurement of the
+     * first variant (JIT, native libraries); returns examples/s per variant, one value per round in round order.
+     *
+     * @param seconds  trains {@code examples} examples under a variant and returns the seconds it took
+     */
+    static Map<String, List<Double>> interleave(List<String> variants, int rounds, int examples,
+                                                ToDoubleFunction<String> seconds, PrintWriter out) {
+        Map<String, List<Double>> throughput = new LinkedHashMap<>();
+        for (String v : variants) {
+            throughput.put(v, new ArrayList<>());
+        }
+        seconds.applyAsDouble(variants.get(0));
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < variants.size(); i++) {
+                String variant = variants.get((i + round) % variants.size());
+                throughput.get(variant).add(examples / seconds.applyAsDouble(variant));
+            }
+            out.printf(Locale.ROOT, "round %d/%d done%n", round + 1, rounds);
+            out.flush();
+        }
+        return throughput;
     }
 
     static double median(List<Double> values) {
