@@ -1,5 +1,6 @@
 package io.github.lrschedules.schedule;
 
+import io.github.lrschedules.util.Args;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -39,7 +40,7 @@ public final class CosineDecaySchedule implements ISchedule {
 
     @Override
     public double valueAt(int iteration, int epoch) {
-        int k = Math.min(Args.step(scheduleType, iteration, epoch), totalSteps);
+        int k = Math.min(Steps.step(scheduleType, iteration, epoch), totalSteps);
         return cosine(initialValue, minValue, (double) k / totalSteps);
     }
 

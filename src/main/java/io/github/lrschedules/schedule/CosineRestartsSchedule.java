@@ -1,5 +1,6 @@
 package io.github.lrschedules.schedule;
 
+import io.github.lrschedules.util.Args;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -72,7 +73,7 @@ public final class CosineRestartsSchedule implements ISchedule {
 
     @Override
     public double valueAt(int iteration, int epoch) {
-        int k = Args.step(scheduleType, iteration, epoch);
+        int k = Steps.step(scheduleType, iteration, epoch);
         int cycle;
         double start;
         double length;

@@ -1,5 +1,6 @@
 package io.github.lrschedules.schedule;
 
+import io.github.lrschedules.util.Args;
 import java.util.Arrays;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
@@ -79,7 +80,7 @@ public final class MilestoneStepSchedule implements ISchedule {
 
     @Override
     public double valueAt(int iteration, int epoch) {
-        int k = Args.step(scheduleType, iteration, epoch);
+        int k = Steps.step(scheduleType, iteration, epoch);
         return initialValue * Math.pow(gamma, countAtOrBelow(k));
     }
 

@@ -1,5 +1,6 @@
 package io.github.lrschedules.schedule;
 
+import io.github.lrschedules.util.Args;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -127,7 +128,7 @@ public final class OneCycleSchedule implements ISchedule {
 
     @Override
     public double valueAt(int iteration, int epoch) {
-        int k = Math.min(Args.step(scheduleType, iteration, epoch), totalSteps - 1);
+        int k = Math.min(Steps.step(scheduleType, iteration, epoch), totalSteps - 1);
         if (k <= firstPhaseEnd) {
             return interpolate(initialValue, peakValue, k / firstPhaseEnd);
         }

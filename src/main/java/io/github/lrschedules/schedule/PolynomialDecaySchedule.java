@@ -1,5 +1,6 @@
 package io.github.lrschedules.schedule;
 
+import io.github.lrschedules.util.Args;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -43,7 +44,7 @@ public final class PolynomialDecaySchedule implements ISchedule {
 
     @Override
     public double valueAt(int iteration, int epoch) {
-        int k = Math.min(Args.step(scheduleType, iteration, epoch), totalSteps);
+        int k = Math.min(Steps.step(scheduleType, iteration, epoch), totalSteps);
         double remaining = 1.0 - (double) k / totalSteps;
         return (initialValue - endValue) * Math.pow(remaining, power) + endValue;
     }

@@ -1,5 +1,6 @@
 package io.github.lrschedules.schedule;
 
+import io.github.lrschedules.util.Args;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -66,13 +67,13 @@ public final class SequentialSchedule implements ISchedule {
 
     @Override
     public double valueAt(int iteration, int epoch) {
-        int k = Args.step(scheduleType, iteration, epoch);
+        int k = Steps.step(scheduleType, iteration, epoch);
         int i = 0;
         while (i < boundaries.length && k >= boundaries[i]) {
             i++;
         }
         int local = i == 0 ? k : k - boundaries[i - 1];
-        return Args.valueAtLocal(schedules.get(i), scheduleType, local, iteration, epoch);
+        return Steps.valueAtLocal(schedules.get(i), scheduleType, local, iteration, epoch);
     }
 
     public ScheduleType getScheduleType() {

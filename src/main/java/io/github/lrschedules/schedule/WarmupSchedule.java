@@ -1,5 +1,6 @@
 package io.github.lrschedules.schedule;
 
+import io.github.lrschedules.util.Args;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -49,11 +50,11 @@ public final class WarmupSchedule implements ISchedule {
 
     @Override
     public double valueAt(int iteration, int epoch) {
-        int k = Args.step(scheduleType, iteration, epoch);
+        int k = Steps.step(scheduleType, iteration, epoch);
         if (k >= warmupSteps) {
-            return Args.valueAtLocal(schedule, scheduleType, k - warmupSteps, iteration, epoch);
+            return Steps.valueAtLocal(schedule, scheduleType, k - warmupSteps, iteration, epoch);
         }
-        double target = Args.valueAtLocal(schedule, scheduleType, 0, iteration, epoch);
+        double target = Steps.valueAtLocal(schedule, scheduleType, 0, iteration, epoch);
         return warmupStartValue + (target - warmupStartValue) * k / warmupSteps;
     }
 
