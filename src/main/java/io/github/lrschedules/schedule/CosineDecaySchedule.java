@@ -3,50 +3,69 @@ package io.github.lrschedules.schedule;
 import io.github.lrschedules.util.Args;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * Half a cosine from {@code initialValue} down to {@code minValue} over {@code totalSteps}, like PyTorch's
- * {@code CosineAnnealingLR} for {@code k <= T_max}.
+ * {@code CosineAnnealingLR} for {@code k <= T_max}, with timm's {@code k_decay} option.
  *
  * <pre>
- * value(k) = minValue + (initialValue - minValue) * (1 + cos(pi * min(k, totalSteps) / totalSteps)) / 2
+ * p        = min(k, totalSteps) / totalSteps
+ * value(k) = minValue + (initialValue - minValue) * (1 + cos(pi * p^kDecay)) / 2
  * </pre>
  *
  * Differs from PyTorch past the horizon on purpose: for {@code k >= totalSteps} the value stays at
- * {@code minValue}, where PyTorch's cosine swings back up. Example,
- * {@code new CosineDecaySchedule(EPOCH, 0.1, 10, 0.0)}: epochs 0, 5, 10, 20 give 0.1, 0.05, 0, 0.
+ * {@code minValue}, where PyTorch's cosine swings back up. {@code kDecay = 1} (the default) is the plain cosine;
+ * {@code kDecay > 1} stays near {@code initialValue} longer (timm's {@code cos(pi * t^k / T^k)}). Example,
+ * {@code CosineDecaySchedule.builder(EPOCH, 0.1, 10).build()}: epochs 0, 5, 10, 20 give 0.1, 0.05, 0, 0; with
+ * {@code .kDecay(2.0)} epoch 5 gives 0.1 * (1 + cos(pi / 4)) / 2 = 0.08536.
  *
  * @see <a href="https://arxiv.org/abs/1608.03983">Loshchilov &amp; Hutter, SGDR (2016)</a>
+ * @see <a href="https://arxiv.org/abs/2004.05909">Zhang et al., k-decay (2020)</a>
  */
 public final class CosineDecaySchedule implements ISchedule {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final ScheduleType scheduleType;
     private final double initialValue;
     private final int totalSteps;
     private final double minValue;
+    private final double kDecay;
 
-    public CosineDecaySchedule(@JsonProperty("scheduleType") ScheduleType type,
-                               @JsonProperty("initialValue") double initialValue,
-                               @JsonProperty("totalSteps") int totalSteps,
-                               @JsonProperty("minValue") double minValue) {
+    /** The plain cosine ({@code kDecay = 1}). */
+    public CosineDecaySchedule(ScheduleType type, double initialValue, int totalSteps, double minValue) {
+        this(type, initialValue, totalSteps, minValue, 1.0);
+    }
+
+    /**
+     * @param totalSteps length of the decay, &gt; 0
+     * @param minValue   value at and after {@code totalSteps}
+     * @param kDecay     exponent of the progress, &gt; 0 (1: the plain cosine)
+     */
+    @JsonCreator
+    public CosineDecaySchedule(@JsonProperty(value = "scheduleType", required = true) ScheduleType type,
+                               @JsonProperty(value = "initialValue", required = true) double initialValue,
+                               @JsonProperty(value = "totalSteps", required = true) int totalSteps,
+                               @JsonProperty(value = "minValue", required = true) double minValue,
+                               @JsonProperty(value = "kDecay", required = true) double kDecay) {
         this.scheduleType = Args.type(type);
         this.initialValue = Args.finite("initialValue", initialValue);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
         this.minValue = Args.finite("minValue", minValue);
+        this.kDecay = Args.positive("kDecay", kDecay);
+    }
+
+    /** A builder with {@code minValue} 0 and {@code kDecay} 1 (PyTorch's {@code eta_min} default, timm's). */
+    public static Builder builder(ScheduleType type, double initialValue, int totalSteps) {
+        return new Builder(type, initialValue, totalSteps);
     }
 
     @Override
     public double valueAt(int iteration, int epoch) {
         int k = Math.min(Steps.step(scheduleType, iteration, epoch), totalSteps);
-        return cosine(initialValue, minValue, (double) k / totalSteps);
-    }
-
-    /** {@code min + (max - min) * (1 + cos(pi * progress)) / 2}, progress in [0, 1]. */
-    static double cosine(double max, double min, double progress) {
-        return min + (max - min) * (1 + Math.cos(Math.PI * progress)) / 2;
+        return Interpolation.cosine(initialValue, minValue, Interpolation.kDecayed((double) k / totalSteps, kDecay));
     }
 
     public ScheduleType getScheduleType() {
@@ -63,6 +82,12 @@ public final class CosineDecaySchedule implements ISchedule {
 
     public double getMinValue() {
         return minValue;
+    }
+
+    // Named explicitly: Jackson would otherwise derive "kdecay" from the getter.
+    @JsonProperty("kDecay")
+    public double getKDecay() {
+        return kDecay;
     }
 
     @Override
@@ -82,7 +107,8 @@ public final class CosineDecaySchedule implements ISchedule {
         return scheduleType == that.scheduleType
                 && Double.compare(initialValue, that.initialValue) == 0
                 && totalSteps == that.totalSteps
-                && Double.compare(minValue, that.minValue) == 0;
+                && Double.compare(minValue, that.minValue) == 0
+                && Double.compare(kDecay, that.kDecay) == 0;
     }
 
     @Override
@@ -90,12 +116,44 @@ public final class CosineDecaySchedule implements ISchedule {
         int h = scheduleType.hashCode();
         h = 31 * h + Double.hashCode(initialValue);
         h = 31 * h + totalSteps;
-        return 31 * h + Double.hashCode(minValue);
+        h = 31 * h + Double.hashCode(minValue);
+        return 31 * h + Double.hashCode(kDecay);
     }
 
     @Override
     public String toString() {
         return "CosineDecaySchedule{scheduleType=" + scheduleType + ", initialValue=" + initialValue
-                + ", totalSteps=" + totalSteps + ", minValue=" + minValue + "}";
+                + ", totalSteps=" + totalSteps + ", minValue=" + minValue + ", kDecay=" + kDecay + "}";
+    }
+
+    /** Builds a {@link CosineDecaySchedule}; {@link #build()} checks the arguments as the constructor does. */
+    public static final class Builder {
+        private final ScheduleType type;
+        private final double initialValue;
+        private final int totalSteps;
+        private double minValue = 0.0;
+        private double kDecay = 1.0;
+
+        private Builder(ScheduleType type, double initialValue, int totalSteps) {
+            this.type = type;
+            this.initialValue = initialValue;
+            this.totalSteps = totalSteps;
+        }
+
+        /** Value at and after {@code totalSteps}; default 0. */
+        public Builder minValue(double minValue) {
+            this.minValue = minValue;
+            return this;
+        }
+
+        /** Exponent of the progress (timm's {@code k_decay}); default 1. */
+        public Builder kDecay(double kDecay) {
+            this.kDecay = kDecay;
+            return this;
+        }
+
+        public CosineDecaySchedule build() {
+            return new CosineDecaySchedule(type, initialValue, totalSteps, minValue, kDecay);
+        }
     }
 }

@@ -7,13 +7,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * Cyclical learning rates (Smith 2015), like PyTorch's {@code CyclicLR}: the value climbs linearly from
- * {@code baseValue} to {@code maxValue} over {@code stepUp} steps and falls back over {@code stepDown} steps,
+ * {@code minValue} to {@code peakValue} over {@code stepUp} steps and falls back over {@code stepDown} steps,
  * the amplitude shrinking with the mode.
  *
  * <pre>
  * size = stepUp + stepDown,  cycle = floor(1 + k / size),  x = 1 + k / size - cycle
  * scale = x / r  if x &lt;= r,  else (x - 1) / (r - 1),   r = stepUp / size
- * value(k) = baseValue + (maxValue - baseValue) * scale * f
+ * value(k) = minValue + (peakValue - minValue) * scale * f
  *   TRIANGULAR:  f = 1
  *   TRIANGULAR2: f = 1 / 2^(cycle - 1)     (amplitude halves each cycle)
  *   EXP_RANGE:   f = gamma^k
@@ -21,7 +21,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * The peak is at {@code k = stepUp} (plus whole cycles); the schedule has no horizon. {@code gamma} is used by
  * {@code EXP_RANGE} only. Example, {@code new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, Mode.TRIANGULAR, 1.0)}:
- * steps 0, 5, 8 give 0.001, 0.1, 0.001.
+ * steps 0, 5, 8 give 0.001, 0.1, 0.001; {@code CyclicSchedule.builder(ITERATION, 0.001, 0.1, 5).build()} (PyTorch's
+ * defaults: {@code stepDown = stepUp}, TRIANGULAR, {@code gamma} 1) gives 0.001, 0.1, 0.0406 at the same steps.
  *
  * @see <a href="https://arxiv.org/abs/1506.01186">Smith, Cyclical Learning Rates for Training Neural Networks</a>
  */
@@ -40,8 +41,8 @@ public final class CyclicSchedule implements ISchedule {
     }
 
     private final ScheduleType scheduleType;
-    private final double baseValue;
-    private final double maxValue;
+    private final double minValue;
+    private final double peakValue;
     private final int stepUp;
     private final int stepDown;
     private final Mode mode;
@@ -52,20 +53,28 @@ public final class CyclicSchedule implements ISchedule {
      * @param stepDown steps from max back to base, &gt; 0
      * @param gamma    per-step amplitude decay of {@code EXP_RANGE}, &gt; 0 (pass 1.0 for the other modes)
      */
-    public CyclicSchedule(@JsonProperty("scheduleType") ScheduleType type,
-                          @JsonProperty("baseValue") double baseValue,
-                          @JsonProperty("maxValue") double maxValue,
-                          @JsonProperty("stepUp") int stepUp,
-                          @JsonProperty("stepDown") int stepDown,
-                          @JsonProperty("mode") Mode mode,
-                          @JsonProperty("gamma") double gamma) {
+    public CyclicSchedule(@JsonProperty(value = "scheduleType", required = true) ScheduleType type,
+                          @JsonProperty(value = "minValue", required = true) double minValue,
+                          @JsonProperty(value = "peakValue", required = true) double peakValue,
+                          @JsonProperty(value = "stepUp", required = true) int stepUp,
+                          @JsonProperty(value = "stepDown", required = true) int stepDown,
+                          @JsonProperty(value = "mode", required = true) Mode mode,
+                          @JsonProperty(value = "gamma", required = true) double gamma) {
         this.scheduleType = Args.type(type);
-        this.baseValue = Args.finite("baseValue", baseValue);
-        this.maxValue = Args.finite("maxValue", maxValue);
+        this.minValue = Args.finite("minValue", minValue);
+        this.peakValue = Args.finite("peakValue", peakValue);
         this.stepUp = Args.positive("stepUp", stepUp);
         this.stepDown = Args.positive("stepDown", stepDown);
         this.mode = Args.notNull("mode", mode);
         this.gamma = Args.positive("gamma", gamma);
+    }
+
+    /**
+     * A builder with PyTorch's defaults: {@code stepDown} = {@code stepUp}, {@code mode} TRIANGULAR,
+     * {@code gamma} 1.
+     */
+    public static Builder builder(ScheduleType type, double minValue, double peakValue, int stepUp) {
+        return new Builder(type, minValue, peakValue, stepUp);
     }
 
     @Override
@@ -76,14 +85,14 @@ public final class CyclicSchedule implements ISchedule {
         double cycle = Math.floor(1 + k / size);
         double x = 1. + k / size - cycle;
         double scale = x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
-        double height = (maxValue - baseValue) * scale;
+        double height = (peakValue - minValue) * scale;
         switch (mode) {
             case TRIANGULAR2:
-                return baseValue + height * (1 / Math.pow(2., cycle - 1));
+                return minValue + height * (1 / Math.pow(2., cycle - 1));
             case EXP_RANGE:
-                return baseValue + height * Math.pow(gamma, k);
+                return minValue + height * Math.pow(gamma, k);
             default:
-                return baseValue + height;
+                return minValue + height;
         }
     }
 
@@ -91,12 +100,12 @@ public final class CyclicSchedule implements ISchedule {
         return scheduleType;
     }
 
-    public double getBaseValue() {
-        return baseValue;
+    public double getMinValue() {
+        return minValue;
     }
 
-    public double getMaxValue() {
-        return maxValue;
+    public double getPeakValue() {
+        return peakValue;
     }
 
     public int getStepUp() {
@@ -130,8 +139,8 @@ public final class CyclicSchedule implements ISchedule {
         }
         CyclicSchedule that = (CyclicSchedule) o;
         return scheduleType == that.scheduleType
-                && Double.compare(baseValue, that.baseValue) == 0
-                && Double.compare(maxValue, that.maxValue) == 0
+                && Double.compare(minValue, that.minValue) == 0
+                && Double.compare(peakValue, that.peakValue) == 0
                 && stepUp == that.stepUp
                 && stepDown == that.stepDown
                 && mode == that.mode
@@ -141,8 +150,8 @@ public final class CyclicSchedule implements ISchedule {
     @Override
     public int hashCode() {
         int h = scheduleType.hashCode();
-        h = 31 * h + Double.hashCode(baseValue);
-        h = 31 * h + Double.hashCode(maxValue);
+        h = 31 * h + Double.hashCode(minValue);
+        h = 31 * h + Double.hashCode(peakValue);
         h = 31 * h + stepUp;
         h = 31 * h + stepDown;
         h = 31 * h + mode.hashCode();
@@ -151,7 +160,48 @@ public final class CyclicSchedule implements ISchedule {
 
     @Override
     public String toString() {
-        return "CyclicSchedule{scheduleType=" + scheduleType + ", baseValue=" + baseValue + ", maxValue=" + maxValue
+        return "CyclicSchedule{scheduleType=" + scheduleType + ", minValue=" + minValue + ", peakValue=" + peakValue
                 + ", stepUp=" + stepUp + ", stepDown=" + stepDown + ", mode=" + mode + ", gamma=" + gamma + "}";
+    }
+
+    /** Builds a {@link CyclicSchedule}; {@link #build()} checks the arguments as the constructor does. */
+    public static final class Builder {
+        private final ScheduleType type;
+        private final double minValue;
+        private final double peakValue;
+        private final int stepUp;
+        private Integer stepDown;
+        private Mode mode = Mode.TRIANGULAR;
+        private double gamma = 1.0;
+
+        private Builder(ScheduleType type, double minValue, double peakValue, int stepUp) {
+            this.type = type;
+            this.minValue = minValue;
+            this.peakValue = peakValue;
+            this.stepUp = stepUp;
+        }
+
+        /** Steps from the peak back to the minimum; default {@code stepUp}. */
+        public Builder stepDown(int stepDown) {
+            this.stepDown = stepDown;
+            return this;
+        }
+
+        /** How the amplitude changes from cycle to cycle; default TRIANGULAR. */
+        public Builder mode(Mode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        /** Per-step amplitude decay of {@code EXP_RANGE}; default 1. */
+        public Builder gamma(double gamma) {
+            this.gamma = gamma;
+            return this;
+        }
+
+        public CyclicSchedule build() {
+            return new CyclicSchedule(type, minValue, peakValue, stepUp, stepDown == null ? stepUp : stepDown, mode,
+                    gamma);
+        }
     }
 }

@@ -40,10 +40,10 @@ public final class MilestoneStepSchedule implements ISchedule {
      * @param gamma        multiplier applied at every milestone (finite, &gt; 0)
      * @param milestones   steps at which the multiplier applies; each &gt;= 0, repeats count twice
      */
-    public MilestoneStepSchedule(@JsonProperty("scheduleType") ScheduleType type,
-                                 @JsonProperty("initialValue") double initialValue,
-                                 @JsonProperty("gamma") double gamma,
-                                 @JsonProperty("milestones") int... milestones) {
+    public MilestoneStepSchedule(@JsonProperty(value = "scheduleType", required = true) ScheduleType type,
+                                 @JsonProperty(value = "initialValue", required = true) double initialValue,
+                                 @JsonProperty(value = "gamma", required = true) double gamma,
+                                 @JsonProperty(value = "milestones", required = true) int... milestones) {
         this.scheduleType = Args.type(type);
         this.initialValue = Args.finite("initialValue", initialValue);
         this.gamma = Args.positive("gamma", gamma);

@@ -3,19 +3,23 @@ package io.github.lrschedules.schedule;
 import io.github.lrschedules.util.Args;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * Polynomial decay from {@code initialValue} to {@code endValue} over {@code totalSteps}, like Keras'
- * {@code PolynomialDecay} (without cycling) and PyTorch's {@code PolynomialLR} (which has {@code endValue = 0}).
+ * Polynomial decay from {@code initialValue} to {@code minValue} over {@code totalSteps}, like Keras'
+ * {@code PolynomialDecay} (without cycling) and PyTorch's {@code PolynomialLR} (which has {@code minValue = 0}).
  *
  * <pre>
- * value(k) = (initialValue - endValue) * (1 - min(k, totalSteps) / totalSteps) ^ power + endValue
+ * value(k) = (initialValue - minValue) * (1 - min(k, totalSteps) / totalSteps) ^ power + minValue
  * </pre>
  *
- * {@code endValue} is reached at {@code k == totalSteps} and held afterwards. {@code power = 1} is linear decay.
+ * {@code minValue} is reached at {@code k == totalSteps} and held afterwards. {@code power = 1} is linear decay.
  * Unlike DL4J's {@code PolySchedule} of 1.0.0-M2.1, which grows past its {@code maxIter}, this one decays.
- * Example, {@code new PolynomialDecaySchedule(ITERATION, 0.1, 0.0, 2.0, 10)}: steps 0, 5, 10 give 0.1, 0.025, 0.
+ * Its numbers are absolute values ({@code initialValue}, {@code minValue}), in the order of
+ * {@link LinearSchedule#decay}; {@link LinearSchedule}'s constructor takes factors of {@code initialValue} instead,
+ * like PyTorch's {@code LinearLR}. Example, {@code PolynomialDecaySchedule.builder(ITERATION, 0.1, 10).power(2.0).build()},
+ * the same as {@code new PolynomialDecaySchedule(ITERATION, 0.1, 0.0, 2.0, 10)}: steps 0, 5, 10 give 0.1, 0.025, 0.
  */
 public final class PolynomialDecaySchedule implements ISchedule {
 
@@ -23,30 +27,39 @@ public final class PolynomialDecaySchedule implements ISchedule {
 
     private final ScheduleType scheduleType;
     private final double initialValue;
-    private final double endValue;
+    private final double minValue;
     private final double power;
     private final int totalSteps;
 
     /**
-     * @param power the exponent, finite and &gt; 0
+     * @param initialValue value at step 0
+     * @param minValue     value at and after {@code totalSteps}
+     * @param power        the exponent, finite and &gt; 0
+     * @param totalSteps   length of the decay, &gt; 0
      */
-    public PolynomialDecaySchedule(@JsonProperty("scheduleType") ScheduleType type,
-                                   @JsonProperty("initialValue") double initialValue,
-                                   @JsonProperty("endValue") double endValue,
-                                   @JsonProperty("power") double power,
-                                   @JsonProperty("totalSteps") int totalSteps) {
+    @JsonCreator
+    public PolynomialDecaySchedule(@JsonProperty(value = "scheduleType", required = true) ScheduleType type,
+                                   @JsonProperty(value = "initialValue", required = true) double initialValue,
+                                   @JsonProperty(value = "minValue", required = true) double minValue,
+                                   @JsonProperty(value = "power", required = true) double power,
+                                   @JsonProperty(value = "totalSteps", required = true) int totalSteps) {
         this.scheduleType = Args.type(type);
         this.initialValue = Args.finite("initialValue", initialValue);
-        this.endValue = Args.finite("endValue", endValue);
+        this.minValue = Args.finite("minValue", minValue);
         this.power = Args.positive("power", power);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
+    }
+
+    /** A builder with PyTorch's {@code PolynomialLR} defaults: {@code minValue} 0, {@code power} 1. */
+    public static Builder builder(ScheduleType type, double initialValue, int totalSteps) {
+        return new Builder(type, initialValue, totalSteps);
     }
 
     @Override
     public double valueAt(int iteration, int epoch) {
         int k = Math.min(Steps.step(scheduleType, iteration, epoch), totalSteps);
         double remaining = 1.0 - (double) k / totalSteps;
-        return (initialValue - endValue) * Math.pow(remaining, power) + endValue;
+        return (initialValue - minValue) * Math.pow(remaining, power) + minValue;
     }
 
     public ScheduleType getScheduleType() {
@@ -57,8 +70,8 @@ public final class PolynomialDecaySchedule implements ISchedule {
         return initialValue;
     }
 
-    public double getEndValue() {
-        return endValue;
+    public double getMinValue() {
+        return minValue;
     }
 
     public double getPower() {
@@ -85,7 +98,7 @@ public final class PolynomialDecaySchedule implements ISchedule {
         PolynomialDecaySchedule that = (PolynomialDecaySchedule) o;
         return scheduleType == that.scheduleType
                 && Double.compare(initialValue, that.initialValue) == 0
-                && Double.compare(endValue, that.endValue) == 0
+                && Double.compare(minValue, that.minValue) == 0
                 && Double.compare(power, that.power) == 0
                 && totalSteps == that.totalSteps;
     }
@@ -94,7 +107,7 @@ public final class PolynomialDecaySchedule implements ISchedule {
     public int hashCode() {
         int h = scheduleType.hashCode();
         h = 31 * h + Double.hashCode(initialValue);
-        h = 31 * h + Double.hashCode(endValue);
+        h = 31 * h + Double.hashCode(minValue);
         h = 31 * h + Double.hashCode(power);
         return 31 * h + totalSteps;
     }
@@ -102,6 +115,37 @@ public final class PolynomialDecaySchedule implements ISchedule {
     @Override
     public String toString() {
         return "PolynomialDecaySchedule{scheduleType=" + scheduleType + ", initialValue=" + initialValue
-                + ", endValue=" + endValue + ", power=" + power + ", totalSteps=" + totalSteps + "}";
+                + ", minValue=" + minValue + ", power=" + power + ", totalSteps=" + totalSteps + "}";
+    }
+
+    /** Builds a {@link PolynomialDecaySchedule}; {@link #build()} checks the arguments as the constructor does. */
+    public static final class Builder {
+        private final ScheduleType type;
+        private final double initialValue;
+        private final int totalSteps;
+        private double minValue = 0.0;
+        private double power = 1.0;
+
+        private Builder(ScheduleType type, double initialValue, int totalSteps) {
+            this.type = type;
+            this.initialValue = initialValue;
+            this.totalSteps = totalSteps;
+        }
+
+        /** Value at and after {@code totalSteps}; default 0. */
+        public Builder minValue(double minValue) {
+            this.minValue = minValue;
+            return this;
+        }
+
+        /** The exponent; default 1 (linear). */
+        public Builder power(double power) {
+            this.power = power;
+            return this;
+        }
+
+        public PolynomialDecaySchedule build() {
+            return new PolynomialDecaySchedule(type, initialValue, minValue, power, totalSteps);
+        }
     }
 }

@@ -28,7 +28,7 @@ public final class ScaledSchedule implements ISchedule {
      *                 instead of nesting
      * @param scale    the factor, finite and &gt; 0
      */
-    public ScaledSchedule(@JsonProperty("schedule") ISchedule schedule, @JsonProperty("scale") double scale) {
+    public ScaledSchedule(@JsonProperty(value = "schedule", required = true) ISchedule schedule, @JsonProperty(value = "scale", required = true) double scale) {
         Args.schedule("schedule", schedule);
         Args.positive("scale", scale);
         if (schedule instanceof ScaledSchedule) {

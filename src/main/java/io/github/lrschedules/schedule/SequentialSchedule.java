@@ -21,7 +21,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * A boundary is inclusive for the schedule that starts there. Local time goes into the argument of
  * {@code valueAt(iteration, epoch)} that this sequence's {@link ScheduleType} selects; the other one is passed on
- * unchanged, so the children should use the same type. Past the last boundary the last schedule decides.
+ * unchanged, so a child that reports the other type ({@code getScheduleType()}, as this library's and DL4J's
+ * schedules do) is refused. Past the last boundary the last schedule decides.
  * Example, a 5-step warmup then a 20-step cosine:
  * {@code new SequentialSchedule(ITERATION, List.of(new LinearSchedule(ITERATION, 0.1, 0.1, 1.0, 5),
  * new CosineDecaySchedule(ITERATION, 0.1, 20, 0.0)), 5)}: steps 0, 5, 15, 25 give 0.01, 0.1, 0.05, 0.
@@ -38,9 +39,9 @@ public final class SequentialSchedule implements ISchedule {
      * @param schedules  at least one schedule, none null
      * @param boundaries {@code schedules.size() - 1} strictly increasing steps, the first &gt; 0
      */
-    public SequentialSchedule(@JsonProperty("scheduleType") ScheduleType type,
-                              @JsonProperty("schedules") List<ISchedule> schedules,
-                              @JsonProperty("boundaries") int... boundaries) {
+    public SequentialSchedule(@JsonProperty(value = "scheduleType", required = true) ScheduleType type,
+                              @JsonProperty(value = "schedules", required = true) List<ISchedule> schedules,
+                              @JsonProperty(value = "boundaries", required = true) int... boundaries) {
         this.scheduleType = Args.type(type);
         Args.notNull("schedules", schedules);
         Args.notNull("boundaries", boundaries);
@@ -48,7 +49,8 @@ public final class SequentialSchedule implements ISchedule {
             throw new IllegalArgumentException("schedules must not be empty");
         }
         for (int i = 0; i < schedules.size(); i++) {
-            Args.schedule("schedules[" + i + "]", schedules.get(i));
+            Steps.sameType("schedules[" + i + "]", Args.schedule("schedules[" + i + "]", schedules.get(i)),
+                    scheduleType);
         }
         if (boundaries.length != schedules.size() - 1) {
             throw new IllegalArgumentException("boundaries has " + boundaries.length + " elements "

@@ -1,5 +1,6 @@
 package io.github.lrschedules.schedule;
 
+import java.lang.reflect.Method;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
@@ -18,5 +19,38 @@ final class Steps {
     /** Calls {@code child} at local step {@code k}, in the argument {@code type} selects; the other one is passed on. */
     static double valueAtLocal(ISchedule child, ScheduleType type, int k, int iteration, int epoch) {
         return type == ScheduleType.ITERATION ? child.valueAt(k, epoch) : child.valueAt(iteration, k);
+    }
+
+    /**
+     * The {@code ScheduleType} a schedule reports through a public {@code getScheduleType()} (this library's
+     * schedules and DL4J's own do), or {@code null} for one that reports none (a user's own {@code ISchedule},
+     * DL4J's {@code FixedSchedule}).
+     */
+    static ScheduleType reportedType(ISchedule schedule) {
+        if (schedule instanceof ScaledSchedule) {
+            return reportedType(((ScaledSchedule) schedule).getSchedule());
+        }
+        try {
+            Method getter = schedule.getClass().getMethod("getScheduleType");
+            Object type = getter.getReturnType() == ScheduleType.class ? getter.invoke(schedule) : null;
+            return (ScheduleType) type;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Refuses a child that steps with the other counter: a composite of one {@code ScheduleType} shifts only the
+     * argument of {@code valueAt} that its type selects, so an EPOCH child inside an ITERATION sequence would read
+     * the unshifted epoch. A child that reports no type is accepted.
+     */
+    static ISchedule sameType(String name, ISchedule child, ScheduleType type) {
+        ScheduleType childType = reportedType(child);
+        if (childType != null && childType != type) {
+            throw new IllegalArgumentException(name + " (" + child.getClass().getSimpleName() + " with scheduleType "
+                    + childType + ") must use the scheduleType of the schedule that contains it (" + type
+                    + "): the container hands its child local time in the " + type + " argument only");
+        }
+        return child;
     }
 }

@@ -17,7 +17,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The wrapped schedule starts its own clock at the end of the warmup (as in optax' {@code join_schedules}), so a
  * 100-step cosine behind a 10-step warmup ends at step 110. Local time goes into the argument of
  * {@code valueAt(iteration, epoch)} that this wrapper's {@link ScheduleType} selects; the other one is passed on
- * unchanged, so the wrapped schedule should use the same type. {@code warmupSteps = 0} is the wrapped schedule.
+ * unchanged, so a wrapped schedule that reports the other type ({@code getScheduleType()}, as this library's and
+ * DL4J's schedules do) is refused. {@code warmupSteps = 0} is the wrapped schedule.
  * Example, {@code new WarmupSchedule(ITERATION, new FixedSchedule(0.1), 4, 0.0)}: steps 0, 2, 4, 100 give
  * 0, 0.05, 0.1, 0.1.
  *
@@ -38,12 +39,12 @@ public final class WarmupSchedule implements ISchedule {
      * @param warmupSteps      length of the ramp, &gt;= 0
      * @param warmupStartValue value at step 0, finite
      */
-    public WarmupSchedule(@JsonProperty("scheduleType") ScheduleType type,
-                          @JsonProperty("schedule") ISchedule schedule,
-                          @JsonProperty("warmupSteps") int warmupSteps,
-                          @JsonProperty("warmupStartValue") double warmupStartValue) {
+    public WarmupSchedule(@JsonProperty(value = "scheduleType", required = true) ScheduleType type,
+                          @JsonProperty(value = "schedule", required = true) ISchedule schedule,
+                          @JsonProperty(value = "warmupSteps", required = true) int warmupSteps,
+                          @JsonProperty(value = "warmupStartValue", required = true) double warmupStartValue) {
         this.scheduleType = Args.type(type);
-        this.schedule = Args.schedule("schedule", schedule);
+        this.schedule = Steps.sameType("schedule", Args.schedule("schedule", schedule), scheduleType);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
         this.warmupStartValue = Args.finite("warmupStartValue", warmupStartValue);
     }

@@ -5,7 +5,11 @@ import static org.nd4j.linalg.schedule.ScheduleType.ITERATION;
 
 import java.util.List;
 import org.junit.jupiter.api.function.Executable;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
 
 /**
  * The one list of every schedule class of the library: a sample, a value that differs from it, and the bad
@@ -58,9 +62,20 @@ final class ScheduleCatalog {
         return new BadInput(argument, argument, jsonValue, fromCode);
     }
 
+    /** The JSON of {@code schedules} as an array, each element with its type (a {@code List}'s would lack it). */
+    static ArrayNode jsonArray(ISchedule... schedules) {
+        ObjectMapper mapper = NeuralNetConfiguration.mapper();
+        ArrayNode array = mapper.createArrayNode();
+        for (ISchedule schedule : schedules) {
+            array.add((JsonNode) mapper.valueToTree(schedule));
+        }
+        return array;
+    }
+
     static List<Entry> all() {
         CosineDecaySchedule cosine = new CosineDecaySchedule(ITERATION, 0.1, 25, 0.001);
         LinearSchedule warmup = new LinearSchedule(ITERATION, 0.1, 0.1, 1.0, 5);
+        CosineDecaySchedule epochCosine = new CosineDecaySchedule(EPOCH, 0.1, 25, 0.001);
         return List.of(
                 new Entry(new MilestoneStepSchedule(EPOCH, 0.1, 0.1, 60, 90),
                         new MilestoneStepSchedule(EPOCH, 0.1, 0.1, 60, 91),
@@ -80,28 +95,43 @@ final class ScheduleCatalog {
                         new PolynomialDecaySchedule(ITERATION, 0.1, 0.001, 3.0, 50),
                         List.of(bad("power", 0.0, () -> new PolynomialDecaySchedule(ITERATION, 0.1, 0.001, 0.0, 50)),
                                 bad("totalSteps", -3, () -> new PolynomialDecaySchedule(ITERATION, 0.1, 0.001, 2.0, -3)),
-                                bad("endValue", "NaN", () -> new PolynomialDecaySchedule(ITERATION, 0.1, Double.NaN, 2.0, 50)))),
+                                bad("minValue", "NaN", () -> new PolynomialDecaySchedule(ITERATION, 0.1, Double.NaN, 2.0, 50)))),
                 new Entry(new CosineDecaySchedule(EPOCH, 0.1, 50, 0.001),
                         new CosineDecaySchedule(ITERATION, 0.1, 50, 0.001),
                         List.of(bad("totalSteps", 0, () -> new CosineDecaySchedule(EPOCH, 0.1, 0, 0.001)),
-                                bad("minValue", "NaN", () -> new CosineDecaySchedule(EPOCH, 0.1, 50, Double.NaN)))),
+                                bad("minValue", "NaN", () -> new CosineDecaySchedule(EPOCH, 0.1, 50, Double.NaN)),
+                                bad("kDecay", 0.0, () -> CosineDecaySchedule.builder(EPOCH, 0.1, 50).kDecay(0.0).build()))),
+                new Entry(CosineDecaySchedule.builder(EPOCH, 0.1, 50).minValue(0.001).kDecay(2.0).build(),
+                        CosineDecaySchedule.builder(EPOCH, 0.1, 50).minValue(0.001).kDecay(3.0).build(),
+                        List.of(bad("kDecay", "NaN", () -> new CosineDecaySchedule(EPOCH, 0.1, 50, 0.0, Double.NaN)))),
                 new Entry(new WarmupSchedule(ITERATION, cosine, 5, 0.01),
                         new WarmupSchedule(ITERATION, cosine, 5, 0.02),
                         List.of(bad("warmupSteps", -1, () -> new WarmupSchedule(ITERATION, cosine, -1, 0.01)),
                                 bad("schedule", null, () -> new WarmupSchedule(ITERATION, null, 5, 0.01)),
-                                bad("warmupStartValue", "-Infinity", () -> new WarmupSchedule(ITERATION, cosine, 5, Double.NEGATIVE_INFINITY)))),
+                                bad("warmupStartValue", "-Infinity", () -> new WarmupSchedule(ITERATION, cosine, 5, Double.NEGATIVE_INFINITY)),
+                                bad("schedule", epochCosine, () -> new WarmupSchedule(ITERATION, epochCosine, 5, 0.01)))),
                 new Entry(new WarmupCosineSchedule(ITERATION, 0.1, 5, 30, 0.001, 0.01),
                         new WarmupCosineSchedule(ITERATION, 0.1, 6, 30, 0.001, 0.01),
                         List.of(bad("warmupSteps", 30, () -> new WarmupCosineSchedule(ITERATION, 0.1, 30, 30, 0.001, 0.01)),
                                 bad("totalSteps", 0, () -> new WarmupCosineSchedule(ITERATION, 0.1, 0, 0, 0.001, 0.01)),
                                 bad("peakValue", "Infinity", () -> new WarmupCosineSchedule(ITERATION, Double.POSITIVE_INFINITY, 5, 30, 0.001, 0.01)),
-                                bad("warmupSteps", -2, () -> new WarmupCosineSchedule(ITERATION, 0.1, -2, 30, 0.001, 0.01)))),
+                                bad("warmupSteps", -2, () -> new WarmupCosineSchedule(ITERATION, 0.1, -2, 30, 0.001, 0.01)),
+                                bad("kDecay", -1.0, () -> WarmupCosineSchedule.builder(ITERATION, 0.1, 30).kDecay(-1.0).build()))),
+                new Entry(WarmupCosineSchedule.builder(ITERATION, 0.1, 30).warmupSteps(5).kDecay(0.5).build(),
+                        WarmupCosineSchedule.builder(ITERATION, 0.1, 30).warmupSteps(5).build(),
+                        List.of(bad("kDecay", "Infinity", () -> new WarmupCosineSchedule(ITERATION, 0.1, 5, 30, 0.0, 0.0, Double.POSITIVE_INFINITY)))),
                 new Entry(new CosineRestartsSchedule(EPOCH, 0.1, 10, 2.0, 0.001, 0.5),
                         new CosineRestartsSchedule(EPOCH, 0.1, 10, 2.0, 0.001),
                         List.of(bad("firstCycle", 0, () -> new CosineRestartsSchedule(EPOCH, 0.1, 0, 2.0, 0.001)),
                                 bad("cycleMultiplier", 0.5, () -> new CosineRestartsSchedule(EPOCH, 0.1, 10, 0.5, 0.001)),
                                 bad("cycleMultiplier", "NaN", () -> new CosineRestartsSchedule(EPOCH, 0.1, 10, Double.NaN, 0.001)),
                                 bad("peakDecay", 0.0, () -> new CosineRestartsSchedule(EPOCH, 0.1, 10, 2.0, 0.001, 0.0)))),
+                new Entry(CosineRestartsSchedule.builder(ITERATION, 0.1, 7).cycleMultiplier(1.5).minValue(0.001)
+                                .peakDecay(0.8).kDecay(1.5).cycleLimit(3).build(),
+                        CosineRestartsSchedule.builder(ITERATION, 0.1, 7).cycleMultiplier(1.5).minValue(0.001)
+                                .peakDecay(0.8).kDecay(1.5).cycleLimit(4).build(),
+                        List.of(bad("kDecay", "NaN", () -> CosineRestartsSchedule.builder(ITERATION, 0.1, 7).kDecay(Double.NaN).build()),
+                                bad("cycleLimit", -1, () -> CosineRestartsSchedule.builder(ITERATION, 0.1, 7).cycleLimit(-1).build()))),
                 new Entry(new OneCycleSchedule(ITERATION, 0.1, 100, 0.3, 25, 1e4, OneCycleSchedule.Anneal.COS, false),
                         new OneCycleSchedule(ITERATION, 0.1, 100, 0.3, 25, 1e4, OneCycleSchedule.Anneal.COS, true),
                         List.of(bad("pctStart", 1.0, () -> new OneCycleSchedule(ITERATION, 0.1, 100, 1.0, 25, 1e4, OneCycleSchedule.Anneal.COS, false)),
@@ -113,14 +143,16 @@ final class ScheduleCatalog {
                                         () -> new OneCycleSchedule(ITERATION, 0.1, 100, 0.3, 0, 1e4, OneCycleSchedule.Anneal.COS, false)),
                                 new BadInput("finalDivFactor", null, null,
                                         () -> new OneCycleSchedule(ITERATION, 0.1, 100, 0.3, 25, -1, OneCycleSchedule.Anneal.COS, false)),
-                                new BadInput("maxValue", null, null,
+                                new BadInput("peakValue", null, null,
                                         () -> new OneCycleSchedule(ITERATION, Double.NaN, 100, 0.3, 25, 1e4, OneCycleSchedule.Anneal.COS, false)))),
                 new Entry(new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, CyclicSchedule.Mode.TRIANGULAR2, 1.0),
                         new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, CyclicSchedule.Mode.TRIANGULAR, 1.0),
                         List.of(bad("stepUp", 0, () -> new CyclicSchedule(ITERATION, 0.001, 0.1, 0, 3, CyclicSchedule.Mode.TRIANGULAR, 1.0)),
                                 bad("stepDown", -1, () -> new CyclicSchedule(ITERATION, 0.001, 0.1, 5, -1, CyclicSchedule.Mode.TRIANGULAR, 1.0)),
                                 bad("mode", null, () -> new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, null, 1.0)),
-                                bad("gamma", 0.0, () -> new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, CyclicSchedule.Mode.EXP_RANGE, 0.0)))),
+                                bad("gamma", 0.0, () -> new CyclicSchedule(ITERATION, 0.001, 0.1, 5, 3, CyclicSchedule.Mode.EXP_RANGE, 0.0)),
+                                bad("minValue", "NaN", () -> CyclicSchedule.builder(ITERATION, Double.NaN, 0.1, 5).build()),
+                                bad("peakValue", "Infinity", () -> CyclicSchedule.builder(ITERATION, 0.001, Double.POSITIVE_INFINITY, 5).build()))),
                 new Entry(new SequentialSchedule(ITERATION, List.of(warmup, cosine), 5),
                         new SequentialSchedule(ITERATION, List.of(warmup, cosine), 6),
                         List.of(bad("boundaries", new int[0], () -> new SequentialSchedule(ITERATION, List.of(warmup, cosine))),
@@ -128,7 +160,9 @@ final class ScheduleCatalog {
                                 new BadInput("boundaries[1]", null, null,
                                         () -> new SequentialSchedule(ITERATION, List.of(warmup, cosine, warmup), 5, 5)),
                                 new BadInput("schedules", "schedules", List.of(),
-                                        () -> new SequentialSchedule(ITERATION, List.of())))),
+                                        () -> new SequentialSchedule(ITERATION, List.of())),
+                                new BadInput("schedules[1]", "schedules", jsonArray(warmup, epochCosine),
+                                        () -> new SequentialSchedule(ITERATION, List.of(warmup, epochCosine), 5)))),
                 new Entry(new ScaledSchedule(new WarmupCosineSchedule(ITERATION, 0.1, 5, 30, 0.001, 0.01), 0.5),
                         new ScaledSchedule(new WarmupCosineSchedule(ITERATION, 0.1, 5, 30, 0.001, 0.01), 0.25),
                         List.of(bad("scale", 0.0, () -> new ScaledSchedule(cosine, 0.0)),

@@ -16,17 +16,23 @@ import java.io.ObjectOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.schedule.ISchedule;
-import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
@@ -42,6 +48,20 @@ class ScheduleContractTest {
     static Stream<Object[]> badInputs() {
         return ScheduleCatalog.all().stream()
                 .flatMap(e -> e.badInputs.stream().map(b -> new Object[] {e, b}));
+    }
+
+    /** The bad inputs that JSON can carry (a constructor argument such as a division factor is not stored). */
+    static Stream<Object[]> badJsonInputs() {
+        return badInputs().filter(pair -> ((BadInput) pair[1]).jsonField != null);
+    }
+
+    /** Every schedule with each of its JSON properties in turn. */
+    static Stream<Object[]> jsonProperties() {
+        return ScheduleCatalog.all().stream().flatMap(e -> {
+            List<String> names = new ArrayList<>();
+            MAPPER.valueToTree(e.sample).fieldNames().forEachRemaining(names::add);
+            return names.stream().filter(n -> !n.equals("@class")).map(n -> new Object[] {e, n});
+        });
     }
 
     private static void assertSameValues(ISchedule expected, ISchedule actual) {
@@ -146,11 +166,8 @@ class ScheduleContractTest {
     }
 
     @ParameterizedTest(name = "{0}: {1}")
-    @MethodSource("badInputs")
+    @MethodSource("badJsonInputs")
     void badInputFromJsonIsRejectedWithTheArgumentNamed(Entry entry, BadInput bad) {
-        if (bad.jsonField == null) {
-            return; // a constructor argument that JSON does not carry; checked from code above
-        }
         ObjectNode node = MAPPER.valueToTree(entry.sample);
         assertThat(node.has(bad.jsonField)).as("JSON field %s exists", bad.jsonField).isTrue();
         node.set(bad.jsonField, MAPPER.valueToTree(bad.jsonValue));
@@ -160,14 +177,39 @@ class ScheduleContractTest {
                 .rootCause().hasMessageContaining(bad.argument);
     }
 
-    @Test
-    void jsonWithoutARequiredFieldIsRejectedInsteadOfDefaultingToZero() throws IOException {
-        JsonNode node = MAPPER.valueToTree(new WarmupCosineSchedule(org.nd4j.linalg.schedule.ScheduleType.ITERATION,
-                0.1, 5, 30, 0.001, 0.01));
-        ((ObjectNode) node).remove("totalSteps");
+    @ParameterizedTest(name = "{0} without {1}")
+    @MethodSource("jsonProperties")
+    void jsonWithoutAPropertyIsRefusedWithThePropertyNamed(Entry entry, String property) {
+        ObjectNode node = MAPPER.valueToTree(entry.sample);
+        node.remove(property);
         assertThatThrownBy(() -> MAPPER.treeToValue(node, ISchedule.class))
-                .hasRootCauseInstanceOf(IllegalArgumentException.class)
-                .rootCause().hasMessageContaining("totalSteps (0)");
+                .hasMessageContaining("'" + property + "'");
+    }
+
+    @ParameterizedTest(name = "{0} without {1}")
+    @MethodSource("jsonProperties")
+    void networkConfigurationWithoutAPropertyIsRefusedWithThePropertyNamed(Entry entry, String property) {
+        String json = StrictJson.withoutProperty(StrictJson.configuration(entry.sample).toJson(), entry.sample, property);
+        assertThatThrownBy(() -> MultiLayerConfiguration.fromJson(json))
+                .satisfies(e -> assertThat(StrictJson.messages(e)).contains("'" + property + "'"));
+    }
+
+    @Test
+    void savedModelWithoutAPropertyIsRefusedWithThePropertyNamed(@TempDir Path dir) throws IOException {
+        ISchedule schedule = new WarmupCosineSchedule(org.nd4j.linalg.schedule.ScheduleType.ITERATION, 0.1, 5, 30, 0.001, 0.01);
+        MultiLayerNetwork net = new MultiLayerNetwork(StrictJson.configuration(schedule));
+        net.init();
+        File model = dir.resolve("model.zip").toFile();
+        ModelSerializer.writeModel(net, model, true);
+        File broken = dir.resolve("broken.zip").toFile();
+        StrictJson.rewriteConfiguration(model, broken, json -> StrictJson.withoutProperty(json, schedule, "totalSteps"));
+
+        assertThatThrownBy(() -> ModelSerializer.restoreMultiLayerNetwork(broken, true))
+                .satisfies(e -> assertThat(StrictJson.messages(e)).contains("'totalSteps'"));
+        // The untouched file still loads, with the schedule intact.
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(model, true);
+        assertThat(((Sgd) restored.getLayer(0).conf().getLayer().getUpdaterByParam("W")).getLearningRateSchedule())
+                .isEqualTo(schedule);
     }
 
     @Test
