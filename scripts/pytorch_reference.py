@@ -21,6 +21,10 @@ scheduler.step(metric) and lr is param_groups[0]['lr'] afterwards, i.e. the
 learning rate for the next epoch. The metric sequences are fixed, hand-written
 lists below.
 
+LambdaLR cases (warmup-stable-decay with a 1-sqrt cool-down, inverse square
+root) use Hugging Face transformers' lambdas, copied into this script (transformers
+itself is not needed).
+
 All values are Python floats (float64); nothing goes through torch tensors.
 The optimizer is always
     torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=BASE, momentum=0.9)
@@ -34,6 +38,8 @@ Run (from anywhere, no arguments; deterministic):
     /usr/bin/python3 scripts/pytorch_reference.py
 """
 
+import bisect
+import functools
 import math
 import os
 import warnings
@@ -249,6 +255,97 @@ def gen_step_cases():
     return closed_form_reports
 
 
+# --------------------------------------------------------------------------- current practice
+
+# Hugging Face transformers' lambdas (transformers/optimization.py), copied with
+# only the branches used here: get_wsd_schedule (linear warmup from min_lr_ratio,
+# decay_type="1-sqrt") and get_inverse_sqrt_schedule.
+def hf_wsd_lambda(current_step, *, num_warmup_steps, num_stable_steps, num_decay_steps, min_lr_ratio):
+    if current_step < num_warmup_steps:
+        progress = float(current_step) / float(max(1, num_warmup_steps))
+        factor = progress
+        factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio
+        return max(0.0, factor)
+    if current_step < num_warmup_steps + num_stable_steps:
+        return 1.0
+    if current_step < num_warmup_steps + num_stable_steps + num_decay_steps:
+        progress = float(current_step - num_warmup_steps - num_stable_steps) / float(max(1, num_decay_steps))
+        factor = 1.0 - math.sqrt(progress)
+        factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio
+        return max(0.0, factor)
+    return min_lr_ratio
+
+
+def hf_inverse_sqrt_lambda(current_step, *, num_warmup_steps, timescale):
+    if current_step < num_warmup_steps:
+        return float(current_step) / float(max(1, num_warmup_steps))
+    shift = timescale - num_warmup_steps
+    decay = 1.0 / math.sqrt((current_step + shift) / timescale)
+    return decay
+
+
+def gen_current_practice_cases():
+    # Warmup-stable-decay: peak 0.1, 5 warmup steps from 0.01, stable until 30,
+    # cool-down over 10 steps to 0.001 at 40; rows to 55 (past the end).
+    peak, warmup, total, decay, low, start = 0.1, 5, 40, 10, 0.001, 0.01
+    wsd_desc = ("`SequentialLR(SGD(lr=0.1), [LinearLR(start_factor=0.1, end_factor=1.0, total_iters=5), "
+                "ConstantLR(factor=1.0, total_iters=25), %s], milestones=[5, 30%s])`")
+
+    opt = make_optimizer(peak)
+    s = lrs.SequentialLR(opt, schedulers=[
+        lrs.LinearLR(opt, start_factor=start / peak, end_factor=1.0, total_iters=warmup),
+        lrs.ConstantLR(opt, factor=1.0, total_iters=total - decay - warmup),
+        lrs.LinearLR(opt, start_factor=1.0, end_factor=low / peak, total_iters=decay),
+    ], milestones=[warmup, total - decay])
+    rows = run_steps(opt, s, 56)
+    write_csv("wsd_linear.csv", ["step", "lr"], rows)
+    record("wsd_linear.csv", wsd_desc % ("LinearLR(start_factor=1.0, end_factor=0.01, total_iters=10)", ""), rows)
+
+    # CosineAnnealingLR swings back up after T_max; a ConstantLR from step 40 holds
+    # eta_min there, as the Java schedule does.
+    opt = make_optimizer(peak)
+    s = lrs.SequentialLR(opt, schedulers=[
+        lrs.LinearLR(opt, start_factor=start / peak, end_factor=1.0, total_iters=warmup),
+        lrs.ConstantLR(opt, factor=1.0, total_iters=total - decay - warmup),
+        lrs.CosineAnnealingLR(opt, T_max=decay, eta_min=low),
+        lrs.ConstantLR(opt, factor=low / peak, total_iters=10 ** 9),
+    ], milestones=[warmup, total - decay, total])
+    rows = run_steps(opt, s, 56)
+    write_csv("wsd_cosine.csv", ["step", "lr"], rows)
+    record("wsd_cosine.csv", wsd_desc % ("CosineAnnealingLR(T_max=10, eta_min=0.001), "
+                                          "ConstantLR(factor=0.01, total_iters=10**9)", ", 40"), rows)
+
+    # 1-sqrt cool-down: Hugging Face's get_wsd_schedule lambda (its warmup starts at
+    # min_lr_ratio * lr, so warmupStartValue = minValue here).
+    opt = make_optimizer(peak)
+    s = lrs.LambdaLR(opt, functools.partial(hf_wsd_lambda, num_warmup_steps=warmup,
+                                            num_stable_steps=total - decay - warmup,
+                                            num_decay_steps=decay, min_lr_ratio=low / peak))
+    rows = run_steps(opt, s, 56)
+    write_csv("wsd_one_minus_sqrt.csv", ["step", "lr"], rows)
+    record("wsd_one_minus_sqrt.csv",
+           "`LambdaLR(SGD(lr=0.1), hf_wsd_lambda(num_warmup_steps=5, num_stable_steps=25, num_decay_steps=10, "
+           "min_lr_ratio=0.01))`: Hugging Face's `get_wsd_schedule(decay_type='1-sqrt')`", rows)
+
+    # Inverse square root: the Transformer's rule (timescale = warmup) and a longer timescale.
+    for name, w, ts in [("inverse_sqrt.csv", 10, 10), ("inverse_sqrt_timescale.csv", 8, 20)]:
+        opt = make_optimizer(peak)
+        s = lrs.LambdaLR(opt, functools.partial(hf_inverse_sqrt_lambda, num_warmup_steps=w, timescale=ts))
+        rows = run_steps(opt, s, 80)
+        write_csv(name, ["step", "lr"], rows)
+        record(name, "`LambdaLR(SGD(lr=0.1), hf_inverse_sqrt_lambda(num_warmup_steps=%d, timescale=%d))`: "
+                     "Hugging Face's `get_inverse_sqrt_schedule`" % (w, ts), rows)
+
+    # Piecewise constant: values[number of boundaries <= k], from bisect_right.
+    boundaries, values = [3, 10, 25], [0.1, 0.05, 0.01, 0.001]
+    opt = make_optimizer(1.0)
+    s = lrs.LambdaLR(opt, lambda k: values[bisect.bisect_right(boundaries, k)])
+    rows = run_steps(opt, s, 36)
+    write_csv("piecewise_constant.csv", ["step", "lr"], rows)
+    record("piecewise_constant.csv",
+           "`LambdaLR(SGD(lr=1.0), lambda k: [0.1, 0.05, 0.01, 0.001][bisect_right([3, 10, 25], k)])`", rows)
+
+
 # --------------------------------------------------------------------------- plateau
 
 # mode='min', rel threshold 1e-2 (improvement needs metric < best*0.99), patience 2,
@@ -405,6 +502,7 @@ def main():
     print("torch", torch.__version__)
 
     reports = gen_step_cases()
+    gen_current_practice_cases()
     gen_plateau_cases()
     write_readme()
 

@@ -6,6 +6,7 @@ import static org.nd4j.linalg.schedule.ScheduleType.ITERATION;
 
 import io.github.lrschedules.schedule.CyclicSchedule.Mode;
 import io.github.lrschedules.schedule.OneCycleSchedule.Anneal;
+import io.github.lrschedules.schedule.WarmupStableDecaySchedule.Decay;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,7 +103,19 @@ class GoldenPyTorchTest {
                 golden("onecycle_linear_three_phase.csv", "momentum", t -> OneCycleSchedule.momentum(t, 50, 0.25, 0.85, 0.95, Anneal.LINEAR, true)),
                 golden("cyclic_triangular.csv", "lr", t -> new CyclicSchedule(t, 0.001, 0.1, 5, 3, Mode.TRIANGULAR, 1.0)),
                 golden("cyclic_triangular2.csv", "lr", t -> new CyclicSchedule(t, 0.001, 0.1, 5, 3, Mode.TRIANGULAR2, 1.0)),
-                golden("cyclic_exp_range.csv", "lr", t -> new CyclicSchedule(t, 0.001, 0.1, 5, 3, Mode.EXP_RANGE, 0.9)));
+                golden("cyclic_exp_range.csv", "lr", t -> new CyclicSchedule(t, 0.001, 0.1, 5, 3, Mode.EXP_RANGE, 0.9)),
+                golden("wsd_linear.csv", "lr", t -> new WarmupStableDecaySchedule(t, 0.1, 5, 40, 0.001, 0.01, 10, Decay.LINEAR)),
+                golden("wsd_cosine.csv", "lr", t -> new WarmupStableDecaySchedule(t, 0.1, 5, 40, 0.001, 0.01, 10, Decay.COSINE)),
+                golden("wsd_one_minus_sqrt.csv", "lr", t -> new WarmupStableDecaySchedule(t, 0.1, 5, 40, 0.001, 0.001, 10, Decay.ONE_MINUS_SQRT)),
+                golden("wsd_one_minus_sqrt.csv", "lr", t -> WarmupStableDecaySchedule.builder(t, 0.1, 40).warmupSteps(5)
+                        .decaySteps(10).minValue(0.001).warmupStartValue(0.001).build()),
+                golden("wsd_linear.csv", "lr", t -> new WarmupStableDecaySchedule(t, 0.1, 5, 60, 0.001, 0.01, 10, Decay.LINEAR)
+                        .coolDownFrom(30, 10)),
+                golden("inverse_sqrt.csv", "lr", t -> new InverseSqrtSchedule(t, 0.1, 10, 10)),
+                golden("inverse_sqrt.csv", "lr", t -> InverseSqrtSchedule.builder(t, 0.1, 10).build()),
+                golden("inverse_sqrt_timescale.csv", "lr", t -> new InverseSqrtSchedule(t, 0.1, 8, 20)),
+                golden("piecewise_constant.csv", "lr", t -> new PiecewiseConstantSchedule(t, new int[] {3, 10, 25},
+                        new double[] {0.1, 0.05, 0.01, 0.001})));
     }
 
     @ParameterizedTest(name = "{0} {1}: {2}")
