@@ -8,6 +8,8 @@ import io.github.lrschedules.examples.cli.TrainCommand;
 import io.github.lrschedules.examples.cli.UiCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,14 +20,21 @@ import picocli.CommandLine.Spec;
  * {@code examples/run COMMAND [OPTIONS]}: the MNIST runners of dl4j-lr-schedules.
  *
  * <p>Exit codes: 0 done; 1 a problem with the data, the profile, the GPU or the output directory (message only);
- * 2 bad command-line arguments (message and usage); 70 an unexpected error (with its stack trace).
+ * 2 bad command-line arguments (the message and where to read the usage: {@code see examples/run compare --help});
+ * 70 an unexpected error (with its stack trace).
  */
 @Command(name = "examples/run", mixinStandardHelpOptions = true, version = "dl4j-lr-schedules examples 0.1.0-SNAPSHOT",
         subcommands = {CompareCommand.class, TrainCommand.class, LrFindCommand.class, UiCommand.class,
                 OverheadBenchmarkCommand.class, SpeedBenchmarkCommand.class, CommandLine.HelpCommand.class},
         description = {"MNIST runners for dl4j-lr-schedules: train a network under learning-rate schedules and compare"
                 + " them.", ""},
-        footer = {"", "Start with: examples/run compare     (all seven schedules, about 10 minutes on 2 CPU cores)",
+        footer = {"", "Flags of examples/run itself, before the command:",
+                "  --onednn   ND4J's CPU build with oneDNN and DL4J's layer helpers (the default on x86 CPUs with AVX2)",
+                "  --plain    DL4J exactly as it ships (the default on other CPUs)",
+                "  --cuda     ND4J's CUDA 11.6 build (needs an NVIDIA GPU and driver; checked before anything is built)",
+                "  --rebuild  install the library and compile the examples again from this checkout",
+                "", "Start with: examples/run compare     (all seven schedules: about 10 minutes on 2 CPU cores once"
+                        + " built; see the README for the first run)",
                 "Each command has --help."})
 public final class Main implements Runnable {
 
@@ -37,7 +46,10 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing command: compare, train or ui (try: examples/run compare)");
+        List<String> names = new ArrayList<>(spec.subcommands().keySet());
+        names.remove("help");
+        throw new ParameterException(spec.commandLine(), "Missing command: one of " + String.join(", ", names)
+                + " (try: examples/run compare)");
     }
 
     public static void main(String[] args) {
@@ -51,6 +63,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ExamplesException || e instanceof IOException) {
                 commandLine.getErr().println("error: " + e.getMessage());
@@ -61,5 +74,16 @@ public final class Main implements Runnable {
             return EXIT_BUG;
         });
         return cli.execute(args);
+    }
+
+    /** A usage error: the message and where the usage is, not the whole help (picocli's default). */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println("error: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("see: " + command.getCommandSpec().qualifiedName() + " --help");
+        err.flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 }

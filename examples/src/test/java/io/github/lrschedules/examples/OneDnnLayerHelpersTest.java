@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.nativeblas.NativeOpsHolder;
-import org.nd4j.nativeblas.Nd4jCpu;
+import io.github.lrschedules.examples.profile.LayerHelpers;
 
 /**
  * DL4J's oneDNN layer helpers through the examples' bridge: off by default (DL4J as it ships); when enabled, used by
@@ -31,7 +31,7 @@ class OneDnnLayerHelpersTest {
 
     @AfterEach
     void off() {
-        Nd4jCpu.Environment.enableLayerHelpers(false);
+        LayerHelpers.enable(false);
     }
 
     private static boolean oneDnnBuild() {
@@ -39,12 +39,12 @@ class OneDnnLayerHelpersTest {
     }
 
     private static MultiLayerNetwork lenet(boolean layerHelpers) {
-        Nd4jCpu.Environment.enableLayerHelpers(layerHelpers);
+        LayerHelpers.enable(layerHelpers);
         try {
             return ModelKind.LENET.build(new Nesterovs(0.05, 0.9), 7, DataType.FLOAT, WorkspaceMode.ENABLED, 28, 28,
                     DigitSet.CLASSES);
         } finally {
-            Nd4jCpu.Environment.enableLayerHelpers(false);
+            LayerHelpers.enable(false);
         }
     }
 
@@ -58,7 +58,7 @@ class OneDnnLayerHelpersTest {
 
     @Test
     void offByDefaultOnWhenEnabled() {
-        assertThat(Nd4jCpu.Environment.layerHelpersEnabled()).isFalse();
+        assertThat(LayerHelpers.enabled()).isFalse();
         assertThat(helpers(lenet(false))).as("DL4J M2.1 as it ships").containsOnly("none");
         assertThat(helpers(lenet(true))).as("oneDNN in this build: " + oneDnnBuild()).containsExactly(
                 "MKLDNNConvHelper", "MKLDNNSubsamplingHelper", "MKLDNNConvHelper", "MKLDNNSubsamplingHelper", "none",

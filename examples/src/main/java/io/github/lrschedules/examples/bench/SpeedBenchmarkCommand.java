@@ -23,7 +23,7 @@ import org.nd4j.linalg.dataset.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.nativeblas.Nd4jCpu;
+import io.github.lrschedules.examples.profile.LayerHelpers;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,7 +92,10 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
         if (model == ModelKind.LENET) {
             variants.add(NHWC);
         }
-        variants.add(LAYER_HELPERS);
+        // DL4J finds its layer helpers only through the bridge of the oneDNN build (LayerHelpers)
+        if (LayerHelpers.bridgePresent()) {
+            variants.add(LAYER_HELPERS);
+        }
         if (onednn) {
             variants.add(NO_HELPERS);
         }
@@ -102,9 +105,9 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors());
         out.flush();
         out.println("DL4J layer helpers of the defaults: " + layerHelpers(data));
-        Nd4jCpu.Environment.enableLayerHelpers(true);
+        LayerHelpers.enable(true);
         out.println("DL4J layer helpers with " + LAYER_HELPERS + ": " + layerHelpers(data));
-        Nd4jCpu.Environment.enableLayerHelpers(false);
+        LayerHelpers.enable(false);
         // the defaults first: they take the warm-up measurement
         Map<String, List<Double>> throughput = Stats.interleave(variants, rounds, data.trainSize(),
                 variant -> measure(variant, data), out);
@@ -120,10 +123,10 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
         CNN2DFormat format = variant.equals(NHWC) ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
         WorkspaceMode workspaces = variant.equals(NO_WORKSPACES) ? WorkspaceMode.NONE : WorkspaceMode.ENABLED;
         boolean helpers = Nd4j.getEnvironment().helpersAllowed();
-        boolean layerHelpers = Nd4jCpu.Environment.layerHelpersEnabled();
+        boolean layerHelpers = LayerHelpers.enabled();
         // DL4J picks a layer's helper when the layer is built, so the switches go around building and training.
         Nd4j.getEnvironment().allowHelpers(!variant.equals(NO_HELPERS));
-        Nd4jCpu.Environment.enableLayerHelpers(variant.equals(LAYER_HELPERS));
+        LayerHelpers.enable(variant.equals(LAYER_HELPERS));
         try {
             MultiLayerNetwork net = model.build(new Nesterovs(0.01, SchedulePlan.MOMENTUM), 42, DataType.FLOAT,
                     workspaces, data.rows(), data.columns(), DigitSet.CLASSES, format);
@@ -145,7 +148,7 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
             return (System.nanoTime() - start) / 1e9;
         } finally {
             Nd4j.getEnvironment().allowHelpers(helpers);
-            Nd4jCpu.Environment.enableLayerHelpers(layerHelpers);
+            LayerHelpers.enable(layerHelpers);
         }
     }
 

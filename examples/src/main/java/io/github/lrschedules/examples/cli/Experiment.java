@@ -1,16 +1,16 @@
 package io.github.lrschedules.examples.cli;
 
 import io.github.lrschedules.examples.ExamplesException;
-import io.github.lrschedules.examples.data.DataLoader;
 import io.github.lrschedules.examples.data.LoadedData;
-import io.github.lrschedules.examples.profile.Hardware;
 import io.github.lrschedules.examples.profile.RunProfile;
 import io.github.lrschedules.examples.report.Charts;
 import io.github.lrschedules.examples.report.Comparison;
 import io.github.lrschedules.examples.report.Reports;
+import io.github.lrschedules.examples.report.Words;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.train.PreparedData;
 import io.github.lrschedules.examples.train.Progress;
+import io.github.lrschedules.examples.train.RangeTest;
 import io.github.lrschedules.examples.train.RunResult;
 import io.github.lrschedules.examples.train.RunSettings;
 import io.github.lrschedules.examples.train.Trainer;
@@ -45,38 +45,32 @@ final class Experiment {
 
     /** Runs the schedules in order and writes every output; returns the comparison. */
     Comparison run(List<ScheduleName> schedules) throws IOException, InterruptedException {
-        options.validate();
-        RunProfile profile = options.profile == null ? RunProfile.defaults() : RunProfile.load(options.profile);
-        Hardware.apply(profile, this::say);
-        Path dir = options.out != null ? options.out : OutputDirectory.defaultFor(command);
-        OutputDirectory.check(dir, options.force);
-
-        int batch = options.batch != null ? options.batch
-                : profile.batch() != null ? profile.batch() : RunOptions.DEFAULT_BATCH;
-        LoadedData loaded = DataLoader.load(options.dataSource(), options.dataDirectory(), this::say);
-        PreparedData data = PreparedData.of(loaded, options.trainLimit, options.testLimit, options.valFraction,
-                profile.dataType());
-        if (data.trainSize() == 0 || data.testSize() == 0) {
-            throw new ExamplesException("nothing to train on: " + data.sizes());
+        RunContext context = RunContext.open(options, command, this::say);
+        Path dir = context.outputDirectory();
+        LoadedData loaded = context.loaded();
+        PreparedData data = context.data();
+        RunProfile profile = context.profile();
+        if (data.testSize() == 0) {
+            throw new ExamplesException("nothing to test on: " + data.sizes());
         }
         if (schedules.contains(ScheduleName.PLATEAU) && data.validationSize() == 0) {
             throw new ExamplesException("plateau monitors the held-out split, which is"
                     + " empty: use --val-fraction > 0 (and enough training images)");
         }
-        RunSettings settings = new RunSettings(options.model, options.epochs, batch, options.learningRate(), options.seed,
-                options.target, options.plateauFactor, options.plateauPatience, profile.dataType(),
-                profile.workspaceMode(), profile.prefetch(), options.statsEvery);
+        RunSettings.Builder configured = context.settings();
+        if (!options.maxLrAuto() && options.maxLr != null) {
+            configured.oneCycleMax(options.maxLrValue());
+        }
+        RunSettings settings = configured.build();
 
         new Trainer(data, settings, null, Progress.none()).check(schedules);
         if (options.maxLrAuto()) {
-            LearningRateFinderResult range = LrFindCommand.rangeTest(
-                    LearningRateFinder.builder().minLr(1e-6).maxLr(10).iterations(100).build(), settings.model(), data,
-                    batch, settings.seed(), settings.dataType(), settings.workspaceMode());
-            settings = settings.withOneCycleMax(range.steepestDescentLr());
-            say(String.format(Locale.ROOT, "--max-lr auto: the LR range test suggests %.3g for one-cycle's maximum"
-                    + " (%s)", settings.oneCycleMax(), range.stopReason()));
-        } else if (options.maxLr != null) {
-            settings = settings.withOneCycleMax(options.maxLrValue());
+            LearningRateFinderResult range = RangeTest.run(
+                    LearningRateFinder.builder().minLr(1e-6).maxLr(10).iterations(100).build(), settings, data);
+            // rounded as printed, so that the reports show the number the schedule uses
+            settings = settings.withOneCycleMax(Double.parseDouble(Words.number(range.steepestDescentLr())));
+            say("--max-lr auto: the LR range test suggests " + Words.number(settings.oneCycleMax())
+                    + " for one-cycle's maximum (" + range.stopReason() + ")");
         }
         List<String> lines = settingsLines(loaded, data, settings, profile, schedules);
         for (String line : lines) {
@@ -84,13 +78,13 @@ final class Experiment {
         }
         say("");
         OutputDirectory.prepare(dir, options.force);
-        Progress progress = options.noProgress ? Progress.none() : Progress.bar(System.err);
+        Progress progress = Progress.choose(options.noProgress, System.console() != null, System.err);
         long start = System.nanoTime();
         List<RunResult> runs = new ArrayList<>();
         // One storage for the whole comparison, a session per schedule: DL4J's UI server can show it while it grows.
         FileStatsStorage stats = new FileStatsStorage(dir.resolve(OutputDirectory.STATS_FILE).toFile());
         if (options.ui) {
-            say("Schedules page of the DL4J UI: " + UiCommand.serve(options.uiPort, stats));
+            say("Schedules page of the DL4J UI: " + UiServer.serve(options.uiPort, stats));
         }
         try {
             Trainer trainer = new Trainer(data, settings, stats, progress);
@@ -111,8 +105,9 @@ final class Experiment {
             }
         }
         double minutes = (System.nanoTime() - start) / 60e9;
-        lines.add(String.format(Locale.ROOT, "Run %s, finished %s: %d schedule(s) in %.1f minutes", command,
-                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")), runs.size(), minutes));
+        lines.add(String.format(Locale.ROOT, "Run %s, finished %s: %s in %.1f minutes", command,
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
+                Words.count(runs.size(), "schedule"), minutes));
 
         Comparison comparison = new Comparison(runs, lines, options.target);
         Reports.writeMetrics(comparison, dir.resolve(Reports.METRICS_CSV));
@@ -130,7 +125,7 @@ final class Experiment {
         say("Outputs in " + dir + ": report.html, summary.md, summary.csv, metrics.csv, epochs.csv, lr.png, loss.png,"
                 + " accuracy.png, overview.png, stats.dl4j");
         if (options.ui) {
-            UiCommand.waitForever("Training done; the UI keeps serving. Stop with Ctrl+C (reopen later with:"
+            UiServer.waitForever("Training done; the UI keeps serving. Stop with Ctrl+C (reopen later with:"
                     + " examples/run ui --stats " + dir.resolve(OutputDirectory.STATS_FILE) + ")", this::say);
         }
         return comparison;
@@ -143,9 +138,10 @@ final class Experiment {
                 + (data.validationSize() > 0 ? " (held out: the last " + Math.round(100 * options.valFraction)
                 + "% of the training images, for every schedule)" : ""));
         int batches = (data.trainSize() + settings.batch() - 1) / settings.batch();
-        lines.add(String.format(Locale.ROOT, "Model: %s; %d epochs x %d batches of %d; Nesterov momentum 0.9; peak "
-                        + "learning rate %s for every schedule", settings.model().description(), settings.epochs(),
-                batches, settings.batch(), settings.learningRate()));
+        lines.add(String.format(Locale.ROOT, "Model: %s; %s x %s of %d; Nesterov momentum 0.9; peak "
+                        + "learning rate %s for every schedule", settings.model().description(),
+                Words.count(settings.epochs(), "epoch"), Words.count(batches, "batch"), settings.batch(),
+                Words.number(settings.learningRate())));
         lines.add("Seed " + settings.seed() + ": the same initial weights and the same batch order for every schedule"
                 + " (" + schedules.size() + ": " + String.join(", ", ids(schedules)) + ")");
         lines.add("Hardware: " + profile + "; ND4J backend " + Nd4j.getBackend().getClass().getSimpleName() + ", "

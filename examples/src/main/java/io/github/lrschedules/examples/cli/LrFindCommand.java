@@ -1,14 +1,7 @@
 package io.github.lrschedules.examples.cli;
 
-import io.github.lrschedules.examples.ExamplesException;
-import io.github.lrschedules.examples.data.DataLoader;
-import io.github.lrschedules.examples.data.DigitSet;
-import io.github.lrschedules.examples.data.EpochIterator;
-import io.github.lrschedules.examples.data.LoadedData;
-import io.github.lrschedules.examples.model.ModelKind;
-import io.github.lrschedules.examples.profile.RunProfile;
-import io.github.lrschedules.examples.schedule.SchedulePlan;
-import io.github.lrschedules.examples.train.PreparedData;
+import io.github.lrschedules.examples.train.RangeTest;
+import io.github.lrschedules.examples.train.RunSettings;
 import io.github.lrschedules.finder.LearningRateFinder;
 import io.github.lrschedules.finder.LearningRateFinderResult;
 import java.awt.Color;
@@ -16,15 +9,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Nesterovs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,47 +54,29 @@ public final class LrFindCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid --start-lr " + minLr + ", --end-lr "
                     + maxLr + " or --iterations " + iterations + ": " + e.getMessage());
         }
-        options.validate();
-        RunProfile profile = options.profile == null ? RunProfile.defaults() : RunProfile.load(options.profile);
-        Path dir = options.out != null ? options.out : OutputDirectory.defaultFor("lr-find");
-        OutputDirectory.check(dir, options.force);
-        int batch = options.batch != null ? options.batch
-                : profile.batch() != null ? profile.batch() : RunOptions.DEFAULT_BATCH;
-        LoadedData loaded = DataLoader.load(options.dataSource(), options.dataDirectory(), out::println);
-        PreparedData data = PreparedData.of(loaded, options.trainLimit, options.testLimit, options.valFraction,
-                profile.dataType());
-        if (data.trainSize() == 0) {
-            throw new ExamplesException("nothing to train on: " + data.sizes());
-        }
-        LearningRateFinderResult result = rangeTest(finder, options.model, data, batch, options.seed,
-                profile.dataType(), profile.workspaceMode());
+        RunContext context = RunContext.open(options, "lr-find", out::println);
+        Path dir = context.outputDirectory();
+        RunSettings settings = context.settings().build();
+        LearningRateFinderResult result = RangeTest.run(finder, settings, context.data());
 
         OutputDirectory.prepare(dir, options.force);
         result.writeCsv(dir.resolve("lr_find.csv"));
         BitmapEncoder.saveBitmap(chart(result), dir.resolve("lr_find.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         out.println(String.format(Locale.ROOT, "%d mini-batches of %d, %s; stopped because %s",
-                result.learningRates().length, batch, options.model.id(), result.stopReason()));
+                result.learningRates().length, settings.batch(), settings.model().id(), result.stopReason()));
         out.println(String.format(Locale.ROOT, "minimum of the smoothed loss / 10: %.3g", result.minimumDividedByTenLr()));
         out.println(String.format(Locale.ROOT, "suggested learning rate: %.3g", result.steepestDescentLr()));
         out.println("Outputs in " + dir + ": lr_find.csv, lr_find.png");
         return 0;
     }
 
-    /**
-     * The range test on a freshly initialised {@code model} (seed {@code seed}), on the training images shuffled as
-     * every run shuffles them: what lr-find and {@code compare --max-lr auto} both run.
-     */
-    static LearningRateFinderResult rangeTest(LearningRateFinder finder, ModelKind model, PreparedData data, int batch,
-                                              long seed, DataType dataType, WorkspaceMode workspaceMode) {
-        MultiLayerNetwork net = model.build(new Nesterovs(finder.getMinLr(), SchedulePlan.MOMENTUM), seed, dataType,
-                workspaceMode, data.rows(), data.columns(), DigitSet.CLASSES);
-        return finder.run(net, EpochIterator.shuffled(data.train(), batch, seed));
-    }
-
     private static XYChart chart(LearningRateFinderResult result) {
         XYChart chart = new XYChartBuilder().width(900).height(540).title("LR range test")
                 .xAxisTitle("learning rate (log scale)").yAxisTitle("loss").build();
         chart.getStyler().setXAxisLogarithmic(true);
+        double[] range = lossRange(result);
+        chart.getStyler().setYAxisMin(range[0]);
+        chart.getStyler().setYAxisMax(range[1]);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setXAxisDecimalPattern("0.#E0");
         XYSeries raw = chart.addSeries("loss", result.learningRates(), result.losses());
@@ -116,6 +87,33 @@ public final class LrFindCommand implements Callable<Integer> {
         mark(chart, result, "steepest descent", result.steepestDescentLr(), SeriesMarkers.CIRCLE);
         mark(chart, result, "minimum / 10", result.minimumDividedByTenLr(), SeriesMarkers.DIAMOND);
         return chart;
+    }
+
+    /**
+     * The loss range worth seeing, as fastai's plot has it: from a little below the lowest smoothed loss to a little
+     * above the starting loss; the divergence at the end (losses of 20 and more) goes off the top of the chart.
+     *
+     * @return {minimum, maximum} of the y-axis
+     */
+    static double[] lossRange(LearningRateFinderResult result) {
+        double[] smoothed = result.smoothedLosses();
+        double[] raw = result.losses();
+        double low = Double.POSITIVE_INFINITY;
+        double start = Double.NaN;
+        for (int i = 0; i < smoothed.length; i++) {
+            if (Double.isFinite(smoothed[i])) {
+                low = Math.min(low, Math.min(smoothed[i], Double.isFinite(raw[i]) ? raw[i] : smoothed[i]));
+                if (Double.isNaN(start)) {
+                    start = smoothed[i];
+                }
+            }
+        }
+        if (!Double.isFinite(low)) {
+            return new double[] {0, 1};
+        }
+        double high = Math.max(start, low) * 1.25;
+        double pad = 0.05 * (high - low);
+        return new double[] {Math.max(0, low - pad), high + pad};
     }
 
     /** A marker on the smoothed curve at the recorded learning rate nearest to {@code lr}. */

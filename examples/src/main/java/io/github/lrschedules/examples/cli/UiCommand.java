@@ -1,11 +1,8 @@
 package io.github.lrschedules.examples.cli;
 
 import io.github.lrschedules.examples.ExamplesException;
-import io.github.lrschedules.ui.SchedulesUi;
 import java.io.File;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.function.Consumer;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,28 +33,9 @@ public final class UiCommand implements Callable<Integer> {
             throw new ExamplesException("--stats " + stats + ": no such file (compare and train write stats.dl4j in"
                     + " their --out directory)");
         }
-        String url = serve(port, new FileStatsStorage(stats));
+        String url = UiServer.serve(port, new FileStatsStorage(stats));
         spec.commandLine().getOut().println("Schedules page of the DL4J UI: " + url);
-        waitForever("Serving " + stats + ". Stop with Ctrl+C.", line -> spec.commandLine().getOut().println(line));
+        UiServer.waitForever("Serving " + stats + ". Stop with Ctrl+C.", line -> spec.commandLine().getOut().println(line));
         return 0;
-    }
-
-    /** Starts the UI server with {@code storage} attached and returns the Schedules page's URL. */
-    static String serve(int port, FileStatsStorage storage) {
-        if (port < 0 || port > 0xFFFF) {
-            throw new ExamplesException("--ui-port " + port + ": must be from 0 to 65535 (0: any free port)");
-        }
-        try {
-            return SchedulesUi.start(port, storage);
-        } catch (RuntimeException e) {
-            throw new ExamplesException("--ui-port " + port + ": the DL4J UI server cannot start (" + e.getMessage()
-                    + "); is the port in use? Try another --ui-port, or 0 for any free one", e);
-        }
-    }
-
-    /** Keeps the JVM serving until it is stopped (Ctrl+C). */
-    static void waitForever(String message, Consumer<String> say) throws InterruptedException {
-        say.accept(message);
-        new CountDownLatch(1).await();
     }
 }

@@ -35,7 +35,11 @@ public final class Hardware {
         if (profile.layerHelpers() && cudaBuild) {
             notice.accept("Note: dl4j.layerHelpers applies to the CPU only; ignored on the CUDA build.");
         }
-        org.nd4j.nativeblas.Nd4jCpu.Environment.enableLayerHelpers(profile.layerHelpers() && !cudaBuild);
+        if (profile.layerHelpers() && !cudaBuild && !LayerHelpers.bridgePresent()) {
+            notice.accept("Note: dl4j.layerHelpers needs the oneDNN build of the examples (examples/run --onednn, the"
+                    + " default on x86 CPUs with AVX2); this build trains without layer helpers.");
+        }
+        LayerHelpers.enable(profile.layerHelpers() && !cudaBuild);
         if (profile.backend() == RunProfile.Backend.CUDA && !cudaBuild) {
             throw new ExamplesException("profile " + profile.name() + " asks for CUDA (backend=cuda), but these examples"
                     + " were built with the CPU backend only. On a machine with an NVIDIA GPU run `examples/run --cuda"

@@ -216,7 +216,7 @@ public final class RunProfile {
 
     /**
      * DL4J's oneDNN layer helpers for convolutions and poolings on the CPU, which DL4J M2.1 leaves off (see
-     * {@code org.nd4j.nativeblas.Nd4jCpu} in the examples).
+     * {@link LayerHelpers}; they take effect in the oneDNN build of the examples).
      */
     public boolean layerHelpers() {
         return layerHelpers;

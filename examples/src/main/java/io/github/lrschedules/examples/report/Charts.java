@@ -21,7 +21,12 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The PNG charts of a comparison, drawn with XChart; every schedule keeps its colour in every chart. */
+/**
+ * The PNG charts of a comparison, drawn with XChart; every schedule keeps its colour, its line pattern and its marker
+ * in every chart. Schedules that share a curve (constant, milestone and plateau until the first reduction) stay
+ * apart: the first schedule is drawn widest and solid, each next one narrower and with its own dash pattern, so the
+ * curves beneath show through the gaps.
+ */
 public final class Charts {
 
     public static final String LR_PNG = "lr.png";
@@ -37,6 +42,13 @@ public final class Charts {
     private static final Color[] COLORS = {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
+
+    /** Dash pattern of the i-th schedule (null: solid). */
+    private static final float[][] DASHES = {null, {9f, 5f}, {2f, 4f}, {12f, 4f, 2f, 4f}, {5f, 5f},
+        {16f, 6f}, {2f, 3f, 2f, 3f, 8f, 3f}};
+    private static final org.knowm.xchart.style.markers.Marker[] MARKERS = {SeriesMarkers.CIRCLE,
+        SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND, SeriesMarkers.TRIANGLE_UP, SeriesMarkers.TRIANGLE_DOWN,
+        SeriesMarkers.CROSS, SeriesMarkers.PLUS};
 
     private Charts() {
     }
@@ -103,29 +115,31 @@ public final class Charts {
         int i = 0;
         for (RunResult run : comparison.runs()) {
             Series s = new Series();
-            List<EpochStats> epochs = run.epochStats();
-            for (EpochStats e : epochs) {
-                s.add(e.epoch(), 100 * e.testAccuracy());
-                // zoom on where the schedules differ: long runs leave their first quarter below the axis
-                if (epochs.size() < 5 || e.epoch() > epochs.size() / 4) {
+            for (EpochStats e : run.epochStats()) {
+                // a diverged run's NaN loss still has an accuracy (NaN outputs count as wrong)
+                if (Double.isFinite(e.testAccuracy())) {
+                    s.add(e.epoch(), 100 * e.testAccuracy());
                     low = Math.min(low, 100 * e.testAccuracy());
                 }
             }
-            XYSeries series = line(chart, run, s, i++);
+            XYSeries series = line(chart, run, s, i);
             if (series != null) {
-                series.setMarker(SeriesMarkers.CIRCLE);
+                series.setMarker(MARKERS[i % MARKERS.length]);
             }
+            i++;
         }
+        // every point is on the chart, epoch 1 included
         chart.getStyler().setYAxisMin(Math.max(0, Math.floor(low - 1)));
+        chart.getStyler().setMarkerSize(7);
         chart.getStyler().setYAxisMax(100.0);
         chart.getStyler().setXAxisMin(1.0);
         chart.getStyler().setXAxisDecimalPattern("0");
         return chart;
     }
 
-    /** Training loss, averaged over a quarter epoch, and test loss after each epoch (dashed), log scale. */
+    /** Training loss, averaged over a quarter epoch, and test loss after each epoch (markers), log scale. */
     static XYChart loss(Comparison comparison, int width, int height) {
-        XYChart chart = chart("Loss: training (solid, mean over 1/4 epoch) and test (dashed, per epoch)", "epoch",
+        XYChart chart = chart("Loss: training (lines, mean over 1/4 epoch) and test (markers, per epoch)", "epoch",
                 "cross-entropy (log scale)", width, height, epochs(comparison));
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setYAxisDecimalPattern("0.0E0");
@@ -155,10 +169,9 @@ public final class Charts {
             }
             if (!test.x.isEmpty()) {
                 XYSeries series = chart.addSeries(run.schedule().id() + " (test)", test.x, test.y);
-                series.setMarker(SeriesMarkers.NONE);
-                series.setLineColor(COLORS[i % COLORS.length]);
-                series.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
-                        new float[] {6f, 4f}, 0f));
+                series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                series.setMarker(MARKERS[i % MARKERS.length]);
+                series.setMarkerColor(COLORS[i % COLORS.length]);
                 series.setShowInLegend(false);
             }
             i++;
@@ -192,10 +205,16 @@ public final class Charts {
         series.setMarker(SeriesMarkers.NONE);
         series.setLineColor(COLORS[index % COLORS.length]);
         series.setMarkerColor(COLORS[index % COLORS.length]);
-        // XChart's theme cycles line styles after a few series; every schedule's own curve stays solid
-        series.setLineStyle(SeriesLines.SOLID);
-        series.setLineWidth(1.8f);
+        series.setLineStyle(stroke(index));
         return series;
+    }
+
+    /** The i-th schedule's line: widest and solid first, then narrower, each with its own dashes. */
+    static BasicStroke stroke(int index) {
+        float width = Math.max(1.2f, 3.4f - 0.35f * (index % DASHES.length));
+        float[] dash = DASHES[index % DASHES.length];
+        return dash == null ? new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND)
+                : new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, dash, 0f);
     }
 
     /** The longest run's number of epochs. */

@@ -24,14 +24,17 @@ public final class Reports {
     private Reports() {
     }
 
-    /** {@code schedule,epoch,iteration,lr,loss}: one row per training iteration; epoch and iteration from 0. */
+    /**
+     * {@code schedule,epoch,iteration,lr,loss}: one row per training iteration; epoch from 1 as in every other output,
+     * iteration from 0 (DL4J's iteration count, as {@code listener(iteration, epoch)} sees it).
+     */
     public static void writeMetrics(Comparison comparison, Path file) throws IOException {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write("schedule,epoch,iteration,lr,loss\n");
             for (RunResult run : comparison.runs()) {
                 String name = run.schedule().id();
                 for (int i = 0; i < run.iterations().length; i++) {
-                    out.write(name + "," + run.epochs()[i] + "," + run.iterations()[i] + "," + run.learningRates()[i]
+                    out.write(name + "," + (run.epochs()[i] + 1) + "," + run.iterations()[i] + "," + run.learningRates()[i]
                             + "," + run.losses()[i] + "\n");
                 }
             }

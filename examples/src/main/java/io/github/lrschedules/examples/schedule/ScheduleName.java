@@ -112,8 +112,10 @@ public enum ScheduleName {
                     .minLr(lr / 1000)
                     .validationLoss(plan.validation())
                     .build();
+            // the settings, not the listener's toString: that shows its state (best=Infinity before the first epoch)
             return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), listener, "Nesterovs(" + lr + ", 0.9) + "
-                    + listener);
+                    + "ReduceLROnPlateau(held-out loss, factor=" + plan.plateauFactor() + ", patience="
+                    + plan.plateauPatience() + ", minLr=" + lr / 1000 + ")");
         }
     };
 

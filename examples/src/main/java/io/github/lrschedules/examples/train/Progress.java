@@ -7,7 +7,10 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** Shows how far a run is: a progress bar per run, or nothing. */
+/**
+ * Shows how far a run is: a progress bar per run on a terminal, one plain line per epoch in a log (no carriage
+ * returns), or nothing ({@code --no-progress}).
+ */
 public interface Progress {
 
     /** A run of {@code iterations} iterations starts. */
@@ -43,6 +46,49 @@ public interface Progress {
         };
     }
 
+    /**
+     * What a run shows on {@code out}: nothing with {@code --no-progress}, progress bars on a terminal, else one line
+     * per epoch.
+     */
+    static Progress choose(boolean noProgress, boolean terminal, PrintStream out) {
+        if (noProgress) {
+            return none();
+        }
+        return terminal ? bar(out) : lines(out);
+    }
+
+    /**
+     * One line per epoch, for logs: {@code "constant   epoch 1/3  loss 0.4123  lr 1.00e-01  test 91.20%  4.2 s"}.
+     */
+    static Progress lines(PrintStream out) {
+        return new Progress() {
+            private String name;
+            private int epochs;
+
+            @Override
+            public void start(String name, int iterations, int epochs) {
+                this.name = name;
+                this.epochs = epochs;
+            }
+
+            @Override
+            public void step(int done, int epoch, double loss, double learningRate) {
+            }
+
+            @Override
+            public void epoch(EpochStats stats) {
+                out.println(String.format(Locale.ROOT, "%-10s epoch %d/%d  loss %.4f  lr %.2e  test %.2f%%  %.1f s",
+                        name, stats.epoch(), epochs, stats.trainLoss(), stats.learningRate(),
+                        100 * stats.testAccuracy(), stats.seconds()));
+                out.flush();
+            }
+
+            @Override
+            public void finish() {
+            }
+        };
+    }
+
     /** One me.tongfei progress bar per run on {@code out}, with epoch, loss, learning rate and test accuracy. */
     static Progress bar(PrintStream out) {
         return new Progress() {
@@ -58,9 +104,8 @@ public interface Progress {
                         .setTaskName(String.format(Locale.ROOT, "%-10s", name))
                         .setInitialMax(iterations)
                         .setUnit(" it", 1)
-                        .setStyle(System.console() != null ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK
-                                : ProgressBarStyle.ASCII)
-                        .setUpdateIntervalMillis(System.console() != null ? 200 : 5_000)
+                        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                        .setUpdateIntervalMillis(200)
                         .setConsumer(new ConsoleProgressBarConsumer(out, 120))
                         .build();
             }

@@ -7,6 +7,7 @@ import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.record.LearningRateRecorder;
+import io.github.lrschedules.util.Networks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.deeplearning4j.ui.model.stats.impl.DefaultStatsUpdateConfiguration;
 import org.nd4j.linalg.dataset.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * Trains one network under one schedule: same initial weights (seed) and same batches in the same order for every
@@ -245,7 +247,9 @@ public final class Trainer {
         public void iterationDone(Model model, int iteration, int epoch) {
             done++;
             MultiLayerNetwork net = (MultiLayerNetwork) model;
-            double lr = net.getLayer(0).conf().getLayer().getUpdaterByParam("W").getLearningRate(iteration, epoch);
+            // the updater DL4J trains the parameter with, as the library's recorder reads it (NoOp for a frozen layer)
+            IUpdater updater = Networks.updater(net.getLayer(0), "W");
+            double lr = updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : Double.NaN;
             progress.step(done, epoch, model.score(), lr);
         }
     }

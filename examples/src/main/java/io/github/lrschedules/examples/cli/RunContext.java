@@ -1,0 +1,109 @@
+package io.github.lrschedules.examples.cli;
+
+import io.github.lrschedules.examples.ExamplesException;
+import io.github.lrschedules.examples.data.DataLoader;
+import io.github.lrschedules.examples.data.LoadedData;
+import io.github.lrschedules.examples.profile.Hardware;
+import io.github.lrschedules.examples.profile.RunProfile;
+import io.github.lrschedules.examples.train.PreparedData;
+import io.github.lrschedules.examples.train.RunSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * What every training command ({@code compare}, {@code train}, {@code lr-find}) sets up first, always in this order:
+ * the options are checked, the hardware profile is loaded and put into effect ({@link Hardware#apply}: memory limits,
+ * the CUDA check, the layer-helper switch) before ND4J starts, the output directory is checked, and the data is loaded
+ * and split.
+ */
+final class RunContext {
+
+    /**
+     * System property naming the profile used when {@code --profile} is not given; {@code examples/run} sets it to
+     * {@code gpu-profiles/cpu-onednn.properties} when it picks ND4J's oneDNN build.
+     */
+    static final String DEFAULT_PROFILE_PROPERTY = "lrschedules.examples.profile";
+
+    private final RunOptions options;
+    private final RunProfile profile;
+    private final Path dir;
+    private final int batch;
+    private final LoadedData loaded;
+    private final PreparedData data;
+
+    private RunContext(RunOptions options, RunProfile profile, Path dir, int batch, LoadedData loaded,
+                       PreparedData data) {
+        this.options = options;
+        this.profile = profile;
+        this.dir = dir;
+        this.batch = batch;
+        this.loaded = loaded;
+        this.data = data;
+    }
+
+    /**
+     * @param command names the default output directory, {@code runs/<command>-<time>}
+     * @param say     receives the notes of the hardware and the data loader
+     * @throws ExamplesException if the profile, the hardware, the output directory or the data cannot be used
+     */
+    static RunContext open(RunOptions options, String command, Consumer<String> say) throws IOException {
+        options.validate();
+        RunProfile profile = profile(options.profile);
+        Hardware.apply(profile, say);
+        Path dir = options.out != null ? options.out : OutputDirectory.defaultFor(command);
+        OutputDirectory.check(dir, options.force);
+        int batch = options.batch != null ? options.batch
+                : profile.batch() != null ? profile.batch() : RunOptions.DEFAULT_BATCH;
+        LoadedData loaded = DataLoader.load(options.dataSource(), options.dataDirectory(), say);
+        PreparedData data = PreparedData.of(loaded, options.trainLimit, options.testLimit, options.valFraction,
+                profile.dataType());
+        if (data.trainSize() == 0) {
+            throw new ExamplesException("nothing to train on: " + data.sizes());
+        }
+        return new RunContext(options, profile, dir, batch, loaded, data);
+    }
+
+    /** {@code --profile FILE}, else the one {@link #DEFAULT_PROFILE_PROPERTY} names, else the built-in defaults. */
+    static RunProfile profile(Path file) {
+        if (file != null) {
+            return RunProfile.load(file);
+        }
+        String fallback = System.getProperty(DEFAULT_PROFILE_PROPERTY, "").trim();
+        return fallback.isEmpty() ? RunProfile.defaults() : RunProfile.load(Path.of(fallback));
+    }
+
+    /** The settings the options and the profile give, for the caller to complete or change. */
+    RunSettings.Builder settings() {
+        return RunSettings.builder().model(options.model).epochs(options.epochs).batch(batch)
+                .learningRate(options.learningRate()).seed(options.seed).target(options.target)
+                .plateauFactor(options.plateauFactor).plateauPatience(options.plateauPatience)
+                .dataType(profile.dataType()).workspaceMode(profile.workspaceMode()).prefetch(profile.prefetch())
+                .statsEvery(options.statsEvery);
+    }
+
+    RunOptions options() {
+        return options;
+    }
+
+    RunProfile profile() {
+        return profile;
+    }
+
+    /** The output directory, checked but not yet created. */
+    Path outputDirectory() {
+        return dir;
+    }
+
+    int batch() {
+        return batch;
+    }
+
+    LoadedData loaded() {
+        return loaded;
+    }
+
+    PreparedData data() {
+        return data;
+    }
+}

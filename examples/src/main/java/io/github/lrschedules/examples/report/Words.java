@@ -1,0 +1,40 @@
+package io.github.lrschedules.examples.report;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Locale;
+
+/**
+ * Numbers as people read them in the outputs: {@code count(1, "epoch")} is "1 epoch", {@code count(3, "epoch")}
+ * "3 epochs", {@code count(2, "batch")} "2 batches"; {@code number(6.135907273413181)} is "6.136" (four significant
+ * digits, no trailing zeros: {@code number(0.1)} is "0.1").
+ */
+public final class Words {
+
+    private Words() {
+    }
+
+    /** "1 epoch", "2 epochs"; a noun ending in s, x, z, ch or sh takes "es" ("2 batches"). */
+    public static String count(long n, String noun) {
+        if (n == 1) {
+            return "1 " + noun;
+        }
+        boolean es = noun.endsWith("s") || noun.endsWith("x") || noun.endsWith("z") || noun.endsWith("ch")
+                || noun.endsWith("sh");
+        return n + " " + noun + (es ? "es" : "s");
+    }
+
+    /** {@code value} rounded to four significant digits, without trailing zeros; NaN and infinities as Java has them. */
+    public static String number(double value) {
+        if (!Double.isFinite(value)) {
+            return Double.toString(value);
+        }
+        if (value == 0) {
+            return "0";
+        }
+        BigDecimal rounded = new BigDecimal(value).round(new MathContext(4)).stripTrailingZeros();
+        double magnitude = Math.abs(value);
+        return magnitude >= 1e-4 && magnitude < 1e7 ? rounded.toPlainString()
+                : String.format(Locale.ROOT, "%.3e", rounded.doubleValue()).replaceAll("\\.?0+e", "e");
+    }
+}
