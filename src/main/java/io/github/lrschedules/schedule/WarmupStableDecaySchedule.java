@@ -145,7 +145,7 @@ public final class WarmupStableDecaySchedule implements ISchedule {
             case LINEAR:
                 return minValue + (peakValue - minValue) * (1 - p);
             case COSINE:
-                return CosineDecaySchedule.cosine(peakValue, minValue, p);
+                return Interpolation.cosine(peakValue, minValue, p);
             default:
                 return minValue + (peakValue - minValue) * (1 - Math.sqrt(p));
         }
