@@ -1,5 +1,6 @@
 package io.github.lrschedules.ui;
 
+import io.github.lrschedules.util.Args;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
@@ -32,14 +33,8 @@ public final class SchedulesUi {
      * @throws org.deeplearning4j.exception.DL4JException if the server cannot start (port in use)
      */
     public static String start(int port, StatsStorage... storages) {
-        if (port < 0 || port > 0xFFFF) {
-            throw new IllegalArgumentException("port (" + port + ") must be from 0 to 65535 (0: any free port)");
-        }
-        for (StatsStorage storage : storages) {
-            if (storage == null) {
-                throw new IllegalArgumentException("storages must not contain null");
-            }
-        }
+        Args.inRange("port", port, 0, 0xFFFF);
+        Args.noNulls("storages", storages);
         VertxUIServer running = VertxUIServer.getInstance();
         UIServer server = running != null && !running.isStopped() ? running
                 : VertxUIServer.getInstance(port, false, null);

@@ -96,9 +96,9 @@ class SchedulesHttpTest {
     void badPortIsRejected() {
         assertThatThrownBy(() -> SchedulesUi.start(70_000))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("port (70000) must be from 0 to 65535 (0: any free port)");
+                .hasMessage("port (70000) must be in [0, 65535]");
         assertThatThrownBy(() -> SchedulesUi.start(0, (StatsStorage) null))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("storages must not contain null");
+                .hasMessage("storages[0] must not be null");
     }
 }
