@@ -4,6 +4,7 @@ import io.github.lrschedules.util.AtomicFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,17 +33,20 @@ final class PlateauCheckpoint {
         if (!Files.isRegularFile(source)) {
             throw new IllegalArgumentException("modelZip (" + modelZip + ") is not a file; write the model first");
         }
-        AtomicFiles.write(source, temp -> {
-            copyZipWithout(source, temp, ENTRY);
-            ModelSerializer.addObjectToFile(temp.toFile(), ReduceLROnPlateauListener.STATE_KEY, state);
-        });
+        AtomicFiles.write(source, temp -> copyZipWithStateEntry(source, temp, state));
     }
 
     /** Writes {@code model} with its updater state and {@code state} to {@code modelZip} in one step. */
     static void write(Model model, File modelZip, ReduceLROnPlateauState state) throws IOException {
         AtomicFiles.write(modelZip.toPath(), temp -> {
-            ModelSerializer.writeModel(model, temp.toFile(), true);
-            ModelSerializer.addObjectToFile(temp.toFile(), ReduceLROnPlateauListener.STATE_KEY, state);
+            // The model alone first, beside the destination like the temporary file itself.
+            Path modelOnly = temp.resolveSibling(temp.getFileName() + ".model");
+            try {
+                ModelSerializer.writeModel(model, modelOnly.toFile(), true);
+                copyZipWithStateEntry(modelOnly, temp, state);
+            } finally {
+                Files.deleteIfExists(modelOnly);
+            }
         });
     }
 
@@ -59,14 +63,20 @@ final class PlateauCheckpoint {
         return ModelSerializer.getObjectFromFile(modelZip, ReduceLROnPlateauListener.STATE_KEY);
     }
 
-    private static void copyZipWithout(Path source, Path target, String skippedEntry) throws IOException {
+    /**
+     * Copies the zip {@code source} to {@code target} without an earlier state entry and adds {@code state} as
+     * {@code ModelSerializer.addObjectToFile} does (a Java-serialized object in {@value #ENTRY}), in one pass and
+     * without its copy of the whole model in the temporary folder.
+     */
+    private static void copyZipWithStateEntry(Path source, Path target, ReduceLROnPlateauState state)
+            throws IOException {
         try (ZipFile zip = new ZipFile(source.toFile());
              OutputStream raw = Files.newOutputStream(target);
              ZipOutputStream out = new ZipOutputStream(raw)) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
-                if (entry.getName().equals(skippedEntry)) {
+                if (entry.getName().equals(ENTRY)) {
                     continue;
                 }
                 out.putNextEntry(new ZipEntry(entry.getName()));
@@ -75,6 +85,11 @@ final class PlateauCheckpoint {
                 }
                 out.closeEntry();
             }
+            out.putNextEntry(new ZipEntry(ENTRY));
+            ObjectOutputStream objects = new ObjectOutputStream(out);
+            objects.writeObject(state);
+            objects.flush();
+            out.closeEntry();
         }
     }
 }
