@@ -49,8 +49,11 @@ import org.slf4j.LoggerFactory;
  * to DL4J's callbacks.
  *
  * <p>{@code ParallelWrapper}: decide with {@link #report(Model, double)} on the root model between {@code fit}
- * calls. DL4J rebuilds a MultiLayerNetwork root's updater after every wrapper {@code fit}; see the README's plateau
- * section for what that means for the updater state.
+ * calls; the workers of the next fit train with the reduced rate. With a {@code MultiLayerNetwork} root, DL4J
+ * (1.0.0-M2.1) clears the root's solver and updater at the end of every wrapper {@code fit}, so the updater state
+ * (Adam's moments, Nesterov's velocity) starts from zero at each fit whether or not this listener is used; a
+ * {@code ComputationGraph} root keeps it. The "kept updater state" above holds within a fit and for the other
+ * training loops.
  */
 public final class ReduceLROnPlateauListener extends BaseTrainingListener {
 
