@@ -1,8 +1,8 @@
 package io.github.lrschedules.finder;
 
-import io.github.lrschedules.util.Networks;
+import io.github.lrschedules.util.Args;
+import io.github.lrschedules.util.LearningRates;
 import java.util.Arrays;
-import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.slf4j.Logger;
@@ -49,9 +48,7 @@ public final class LearningRateFinder {
     private final double divergenceFactor;
 
     private LearningRateFinder(Builder b) {
-        if (!(b.maxLr > b.minLr)) {
-            throw new IllegalArgumentException("minLr (" + b.minLr + ") must be < maxLr (" + b.maxLr + ")");
-        }
+        Args.lessThan("minLr", b.minLr, "maxLr", b.maxLr);
         this.minLr = b.minLr;
         this.maxLr = b.maxLr;
         this.iterations = b.iterations;
@@ -93,13 +90,10 @@ public final class LearningRateFinder {
     }
 
     private LearningRateFinderResult search(Model copy, DataSetIterator data) {
-        if (data == null) {
-            throw new IllegalArgumentException("data must not be null");
-        }
+        Args.notNull("data", data);
         double gamma = Math.pow(maxLr / minLr, 1.0 / (iterations - 1));
         ExponentialSchedule ramp = new ExponentialSchedule(ScheduleType.ITERATION, minLr, gamma);
-        int updaters = installRamp(copy, ramp);
-        if (updaters == 0) {
+        if (LearningRates.change(copy, schedule -> ramp).isEmpty()) {
             throw new IllegalArgumentException("the network has no updater with a learning rate (NoOp or AdaDelta only)");
         }
         double[] lrs = new double[iterations];
@@ -159,14 +153,6 @@ public final class LearningRateFinder {
                 Arrays.copyOf(smoothed, done), stop);
     }
 
-    private static int installRamp(Model copy, ExponentialSchedule ramp) {
-        List<IUpdater> updaters = Networks.learningRateUpdaters(copy);
-        for (IUpdater updater : updaters) {
-            updater.setLrAndSchedule(ramp.valueAt(0, 0), ramp);
-        }
-        return updaters.size();
-    }
-
     public double getMinLr() {
         return minLr;
     }
@@ -192,46 +178,32 @@ public final class LearningRateFinder {
 
         /** Learning rate of the first mini-batch, &gt; 0. */
         public Builder minLr(double minLr) {
-            if (!(minLr > 0) || Double.isInfinite(minLr)) {
-                throw new IllegalArgumentException("minLr (" + minLr + ") must be > 0 and finite");
-            }
-            this.minLr = minLr;
+            this.minLr = Args.positive("minLr", minLr);
             return this;
         }
 
         /** Learning rate of the last mini-batch, &gt; minLr. */
         public Builder maxLr(double maxLr) {
-            if (!(maxLr > 0) || Double.isInfinite(maxLr)) {
-                throw new IllegalArgumentException("maxLr (" + maxLr + ") must be > 0 and finite");
-            }
-            this.maxLr = maxLr;
+            this.maxLr = Args.positive("maxLr", maxLr);
             return this;
         }
 
         /** Number of mini-batches from minLr to maxLr, at least 5. */
         public Builder iterations(int iterations) {
-            if (iterations < 5) {
-                throw new IllegalArgumentException("iterations (" + iterations + ") must be >= 5 to see a loss curve");
-            }
-            this.iterations = iterations;
+            // Fewer points show no loss curve.
+            this.iterations = Args.atLeast("iterations", iterations, 5);
             return this;
         }
 
         /** Weight of the past in the exponential moving average of the loss, in [0, 1). */
         public Builder smoothing(double beta) {
-            if (!(beta >= 0 && beta < 1)) {
-                throw new IllegalArgumentException("smoothing (" + beta + ") must be in [0, 1)");
-            }
-            this.beta = beta;
+            this.beta = Args.inHalfOpenRange("smoothing", beta, 0, 1);
             return this;
         }
 
         /** Stop once the smoothed loss exceeds this multiple of its best, &gt; 1. */
         public Builder divergenceFactor(double divergenceFactor) {
-            if (!(divergenceFactor > 1) || Double.isInfinite(divergenceFactor)) {
-                throw new IllegalArgumentException("divergenceFactor (" + divergenceFactor + ") must be > 1 and finite");
-            }
-            this.divergenceFactor = divergenceFactor;
+            this.divergenceFactor = Args.greaterThan("divergenceFactor", divergenceFactor, 1);
             return this;
         }
 

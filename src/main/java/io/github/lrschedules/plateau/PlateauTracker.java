@@ -1,5 +1,6 @@
 package io.github.lrschedules.plateau;
 
+import io.github.lrschedules.util.Args;
 import java.io.Serializable;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -103,9 +104,7 @@ public final class PlateauTracker implements Serializable {
      * @return {@code currentLr}, or the reduced learning rate
      */
     public synchronized double step(double metric, double currentLr) {
-        if (!(currentLr >= 0) || Double.isInfinite(currentLr)) {
-            throw new IllegalArgumentException("currentLr (" + currentLr + ") must be >= 0 and finite");
-        }
+        Args.nonNegative("currentLr", currentLr);
         steps++;
         if (!Double.isFinite(metric)) {
             if (!warnedNonFinite) {
@@ -220,15 +219,11 @@ public final class PlateauTracker implements Serializable {
             if (Double.isNaN(best)) {
                 throw new IllegalArgumentException("best (NaN) must be a number");
             }
-            if (badEpochs < 0 || cooldownLeft < 0 || reductions < 0 || steps < 0) {
-                throw new IllegalArgumentException("counts must be >= 0: badEpochs=" + badEpochs + ", cooldownLeft="
-                        + cooldownLeft + ", reductions=" + reductions + ", steps=" + steps);
-            }
             this.best = best;
-            this.badEpochs = badEpochs;
-            this.cooldownLeft = cooldownLeft;
-            this.reductions = reductions;
-            this.steps = steps;
+            this.badEpochs = Args.nonNegative("badEpochs", badEpochs);
+            this.cooldownLeft = Args.nonNegative("cooldownLeft", cooldownLeft);
+            this.reductions = Args.nonNegative("reductions", reductions);
+            this.steps = Args.nonNegative("steps", steps);
         }
 
         public double getBest() {
@@ -291,72 +286,48 @@ public final class PlateauTracker implements Serializable {
         }
 
         public Builder mode(Mode mode) {
-            if (mode == null) {
-                throw new IllegalArgumentException("mode must not be null: MIN or MAX");
-            }
-            this.mode = mode;
+            this.mode = Args.notNull("mode", mode, "MIN or MAX");
             return this;
         }
 
         /** Multiplier of the learning rate at a reduction, in (0, 1). */
         public Builder factor(double factor) {
-            if (!(factor > 0 && factor < 1)) {
-                throw new IllegalArgumentException("factor (" + factor + ") must be in (0, 1)");
-            }
-            this.factor = factor;
+            this.factor = Args.inOpenRange("factor", factor, 0, 1);
             return this;
         }
 
         /** Periods without improvement tolerated before a reduction, &gt;= 0. */
         public Builder patience(int patience) {
-            if (patience < 0) {
-                throw new IllegalArgumentException("patience (" + patience + ") must be >= 0");
-            }
-            this.patience = patience;
+            this.patience = Args.nonNegative("patience", patience);
             return this;
         }
 
         /** Minimum change that counts as an improvement, &gt;= 0 and finite. */
         public Builder threshold(double threshold) {
-            if (!(threshold >= 0) || Double.isInfinite(threshold)) {
-                throw new IllegalArgumentException("threshold (" + threshold + ") must be >= 0 and finite");
-            }
-            this.threshold = threshold;
+            this.threshold = Args.nonNegative("threshold", threshold);
             return this;
         }
 
         public Builder thresholdMode(ThresholdMode thresholdMode) {
-            if (thresholdMode == null) {
-                throw new IllegalArgumentException("thresholdMode must not be null: REL or ABS");
-            }
-            this.thresholdMode = thresholdMode;
+            this.thresholdMode = Args.notNull("thresholdMode", thresholdMode, "REL or ABS");
             return this;
         }
 
         /** Periods after a reduction during which bad periods are not counted, &gt;= 0. */
         public Builder cooldown(int cooldown) {
-            if (cooldown < 0) {
-                throw new IllegalArgumentException("cooldown (" + cooldown + ") must be >= 0");
-            }
-            this.cooldown = cooldown;
+            this.cooldown = Args.nonNegative("cooldown", cooldown);
             return this;
         }
 
         /** Lower bound of the learning rate at a reduction, &gt;= 0 and finite. */
         public Builder minLr(double minLr) {
-            if (!(minLr >= 0) || Double.isInfinite(minLr)) {
-                throw new IllegalArgumentException("minLr (" + minLr + ") must be >= 0 and finite");
-            }
-            this.minLr = minLr;
+            this.minLr = Args.nonNegative("minLr", minLr);
             return this;
         }
 
         /** Reductions smaller than this are skipped, &gt;= 0 and finite. */
         public Builder eps(double eps) {
-            if (!(eps >= 0) || Double.isInfinite(eps)) {
-                throw new IllegalArgumentException("eps (" + eps + ") must be >= 0 and finite");
-            }
-            this.eps = eps;
+            this.eps = Args.nonNegative("eps", eps);
             return this;
         }
 

@@ -1,45 +1,21 @@
 package io.github.lrschedules.plateau;
 
 import io.github.lrschedules.schedule.ScaledSchedule;
-import io.github.lrschedules.util.AtomicFiles;
+import io.github.lrschedules.util.Args;
+import io.github.lrschedules.util.LearningRates;
 import io.github.lrschedules.util.Networks;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.Serializable;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.EarlyStoppingResult;
 import org.deeplearning4j.earlystopping.listener.EarlyStoppingListener;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.updater.MultiLayerUpdater;
-import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.schedule.FixedSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,8 +40,20 @@ import org.slf4j.LoggerFactory;
  * {@code EarlyStoppingTrainer} through {@link #earlyStoppingListener()}, {@code ParallelWrapper}, Spark). Decisions
  * are made at the end of every epoch, or every N iterations.
  *
- * <p>{@link #saveState(File)} and {@link #restoreState(File)} keep the decision state in the model zip, so a run
- * resumed from a checkpoint makes the same decisions as one that was never interrupted. Thread-safe.
+ * <p>{@link #saveState(File)} and {@link #restoreState(File)} keep the decision state
+ * ({@link ReduceLROnPlateauState}) in the model zip, so a run resumed from a checkpoint makes the same decisions as
+ * one that was never interrupted. Thread-safe.
+ *
+ * <p>The parts: {@link PlateauTracker} decides, a {@code MetricSource} gives the value, {@link LearningRates} changes
+ * the updater configurations, {@code PlateauCheckpoint} reads and writes the state; this class only connects them
+ * to DL4J's callbacks.
+ *
+ * <p>{@code ParallelWrapper}: decide with {@link #report(Model, double)} on the root model between {@code fit}
+ * calls; the workers of the next fit train with the reduced rate. With a {@code MultiLayerNetwork} root, DL4J
+ * (1.0.0-M2.1) clears the root's solver and updater at the end of every wrapper {@code fit}, so the updater state
+ * (Adam's moments, Nesterov's velocity) starts from zero at each fit whether or not this listener is used; a
+ * {@code ComputationGraph} root keeps it. The "kept updater state" above holds within a fit and for the other
+ * training loops.
  */
 public final class ReduceLROnPlateauListener extends BaseTrainingListener {
 
@@ -89,50 +77,40 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
     }
 
     private final PlateauTracker tracker;
-    private final Metric metric;
-    private final DataSetIterator validationData;
+    private final MetricSource source;
+    /** Decide every this many iterations; 0: at the end of every epoch. Never used for REPORTED. */
     private final int everyIterations;
-
-    private double lossSum;
-    private long lossCount;
     private final List<Reduction> history = new ArrayList<>();
 
     private ReduceLROnPlateauListener(Builder b) {
-        this.metric = b.metric;
-        this.validationData = b.validationData;
-        this.everyIterations = b.everyIterations;
-        PlateauTracker.Mode mode = b.metric == Metric.VALIDATION_ACCURACY || b.metric == Metric.VALIDATION_F1
-                ? PlateauTracker.Mode.MAX : b.metric == Metric.REPORTED ? b.reportedMode : PlateauTracker.Mode.MIN;
-        this.tracker = b.tracker.mode(mode).build();
+        this.source = b.source;
+        this.everyIterations = b.everyIterations == null ? 0 : b.everyIterations;
+        this.tracker = b.tracker.mode(source.mode()).build();
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    private boolean reported() {
+        return source.metric() == Metric.REPORTED;
+    }
+
     // ---- training callbacks -------------------------------------------------------------------------------------
 
     @Override
     public synchronized void iterationDone(Model model, int iteration, int epoch) {
-        if (metric == Metric.TRAINING_LOSS) {
-            double score = model.score();
-            if (Double.isFinite(score)) {
-                lossSum += score;
-            } else {
-                lossSum = Double.NaN;
-            }
-            lossCount++;
-        }
-        if (everyIterations > 0 && metric != Metric.REPORTED && (iteration + 1) % everyIterations == 0) {
-            decide(model, measure(model), iteration + 1, epoch);
+        source.iterationDone(model);
+        if (everyIterations > 0 && (iteration + 1) % everyIterations == 0) {
+            decide(model, source.measure(model), iteration + 1, epoch);
         }
     }
 
     @Override
     public synchronized void onEpochEnd(Model model) {
-        if (everyIterations == 0 && metric != Metric.REPORTED) {
+        if (everyIterations == 0 && !reported()) {
             // The epoch counter has not advanced yet: the next step is in the next epoch.
-            decide(model, measure(model), Networks.iterationCount(model), Networks.epochCount(model) + 1);
+            decide(model, source.measure(model), Networks.iterationCount(model), Networks.epochCount(model) + 1);
         }
     }
 
@@ -148,8 +126,8 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
 
     /** {@link #report(Model, double)} for a model whose next step is in epoch {@code nextEpoch}. */
     private synchronized double reportFor(Model model, double value, int nextEpoch) {
-        if (metric != Metric.REPORTED) {
-            throw new IllegalStateException("this listener monitors " + metric
+        if (!reported()) {
+            throw new IllegalStateException("this listener monitors " + source.metric()
                     + "; build it with reported(mode) to feed it values with report(model, value)");
         }
         return decide(model, value, Networks.iterationCount(model), nextEpoch);
@@ -182,153 +160,37 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
 
     // ---- the decision -------------------------------------------------------------------------------------------
 
-    private double measure(Model model) {
-        switch (metric) {
-            case TRAINING_LOSS:
-                return lossCount == 0 ? Double.NaN : lossSum / lossCount;
-            case VALIDATION_LOSS:
-                return validationLoss(model);
-            case VALIDATION_ACCURACY:
-                return evaluate(model).accuracy();
-            case VALIDATION_F1:
-                return evaluate(model).f1();
-            default:
-                throw new IllegalStateException("metric " + metric + " is reported, not measured");
-        }
-    }
-
-    private double validationLoss(Model model) {
-        validationData.reset();
-        double sum = 0;
-        long examples = 0;
-        while (validationData.hasNext()) {
-            DataSet ds = validationData.next();
-            int n = ds.numExamples();
-            double score = model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).score(ds, false)
-                    : Networks.asGraph(model).score(ds, false);
-            sum += score * n;
-            examples += n;
-        }
-        validationData.reset();
-        if (examples == 0) {
-            throw new IllegalStateException("the validation iterator gave no examples");
-        }
-        return sum / examples;
-    }
-
-    private Evaluation evaluate(Model model) {
-        validationData.reset();
-        Evaluation evaluation = model instanceof MultiLayerNetwork
-                ? ((MultiLayerNetwork) model).evaluate(validationData) : Networks.asGraph(model).evaluate(validationData);
-        validationData.reset();
-        return evaluation;
-    }
-
     private double decide(Model model, double value, int nextIteration, int nextEpoch) {
-        lossSum = 0;
-        lossCount = 0;
+        source.newPeriod();
         List<IUpdater> updaters = Networks.learningRateUpdaters(model);
         if (updaters.isEmpty()) {
             throw new IllegalStateException("the model has no updater with a learning rate to reduce");
         }
-        double current = referenceLearningRate(updaters, nextIteration, nextEpoch);
+        double current = LearningRates.max(updaters, nextIteration, nextEpoch);
         double next = tracker.step(value, current);
         if (next < current) {
             double factor = next / current;
             // At every reduction, not only the first: a clone() taken since (EarlyStoppingTrainer's model saver
             // keeps clones) shares this model's configurations and must keep its rate.
-            ownUpdaterConfigurations(model);
-            updaters = Networks.learningRateUpdaters(model);
-            for (IUpdater updater : updaters) {
-                scale(updater, factor);
-            }
+            updaters = LearningRates.change(model, schedule -> scaled(schedule, factor));
             Reduction reduction = new Reduction(nextEpoch, nextIteration, value, tracker.state().getBest(), current,
-                    referenceLearningRate(updaters, nextIteration, nextEpoch));
+                    LearningRates.max(updaters, nextIteration, nextEpoch));
             history.add(reduction);
             log.info("ReduceLROnPlateau: epoch {}, iteration {}: {} = {} (best {}) did not improve; learning rate {} -> {}",
-                    nextEpoch, nextIteration, metric, value, tracker.state().getBest(), current, reduction.getNewLr());
+                    nextEpoch, nextIteration, source.metric(), value, tracker.state().getBest(), current,
+                    reduction.getNewLr());
             return reduction.getNewLr();
         }
         return current;
     }
 
-    private static double referenceLearningRate(List<IUpdater> updaters, int iteration, int epoch) {
-        double max = 0;
-        for (IUpdater updater : updaters) {
-            max = Math.max(max, updater.getLearningRate(iteration, epoch));
-        }
-        return max;
-    }
-
-    private static void scale(IUpdater updater, double factor) {
-        ISchedule schedule = scheduleOf(updater);
-        double fixedRate = fixedRateOf(updater);
-        ScaledSchedule scaled;
+    /** {@code schedule} times {@code factor}; an installed {@code ScaledSchedule} gets the product of the scales. */
+    private static ScaledSchedule scaled(ISchedule schedule, double factor) {
         if (schedule instanceof ScaledSchedule) {
             ScaledSchedule current = (ScaledSchedule) schedule;
-            scaled = current.withScale(current.getScale() * factor);
-        } else {
-            scaled = new ScaledSchedule(schedule != null ? schedule : new FixedSchedule(fixedRate), factor);
+            return current.withScale(current.getScale() * factor);
         }
-        updater.setLrAndSchedule(fixedRate, scaled);
-    }
-
-    /** The updater's learning-rate schedule, or null for a fixed learning rate. */
-    private static ISchedule scheduleOf(IUpdater updater) {
-        try {
-            Method getter = updater.getClass().getMethod("getLearningRateSchedule");
-            return (ISchedule) getter.invoke(updater);
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException("cannot read the learning-rate schedule of " + updater.getClass().getName()
-                    + ": it has no getLearningRateSchedule()", e);
-        } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("cannot read the learning-rate schedule of " + updater, e);
-        }
-    }
-
-    /** The updater's fixed learning rate (used by DL4J when it has no schedule). */
-    private static double fixedRateOf(IUpdater updater) {
-        try {
-            return (double) updater.getClass().getMethod("getLearningRate").invoke(updater);
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            return updater.getLearningRate(0, 0);
-        }
-    }
-
-    /**
-     * Replaces the updater configurations of the model's layers by copies (one copy per shared instance, so
-     * sharing inside the model stays) and rebuilds the model's updater around its existing state, so that the
-     * running updaters use the copies and the state (moments, velocity) carries over.
-     */
-    private static void ownUpdaterConfigurations(Model model) {
-        Map<IUpdater, IUpdater> copies = new IdentityHashMap<>();
-        for (Layer layer : Networks.layers(model)) {
-            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            if (conf instanceof BaseLayer) {
-                BaseLayer base = (BaseLayer) conf;
-                if (base.getIUpdater() != null) {
-                    base.setIUpdater(copies.computeIfAbsent(base.getIUpdater(), IUpdater::clone));
-                }
-                if (base.getBiasUpdater() != null) {
-                    base.setBiasUpdater(copies.computeIfAbsent(base.getBiasUpdater(), IUpdater::clone));
-                }
-            }
-        }
-        if (model instanceof MultiLayerNetwork) {
-            MultiLayerNetwork net = (MultiLayerNetwork) model;
-            org.deeplearning4j.nn.api.Updater updater = net.getUpdater(false);
-            if (updater != null) {
-                INDArray state = updater.getStateViewArray();
-                net.setUpdater(new MultiLayerUpdater(net, state));
-            }
-        } else {
-            ComputationGraph graph = Networks.asGraph(model);
-            ComputationGraphUpdater updater = graph.getUpdater(false);
-            if (updater != null) {
-                INDArray state = updater.getStateViewArray();
-                graph.setUpdater(new ComputationGraphUpdater(graph, state));
-            }
-        }
+        return new ScaledSchedule(schedule, factor);
     }
 
     // ---- state --------------------------------------------------------------------------------------------------
@@ -343,35 +205,28 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
         return tracker.state();
     }
 
-    /** Everything needed to continue exactly: tracker state, the partial epoch loss, the history. */
-    public synchronized State state() {
-        return new State(tracker.state(), lossSum, lossCount, history);
+    /** Everything needed to continue exactly: tracker state, what was gathered since the last decision, history. */
+    public synchronized ReduceLROnPlateauState state() {
+        return new ReduceLROnPlateauState(tracker.state(), source.gatheredSum(), source.gatheredCount(), history);
     }
 
     /** Continues from a state taken with {@link #state()}. */
-    public synchronized void restore(State state) {
-        Objects.requireNonNull(state, "state");
-        tracker.restore(state.tracker);
-        lossSum = state.lossSum;
-        lossCount = state.lossCount;
+    public synchronized void restore(ReduceLROnPlateauState state) {
+        Args.notNull("state", state);
+        tracker.restore(state.getTracker());
+        source.restoreGathered(state.getLossSum(), state.getLossCount());
         history.clear();
-        history.addAll(state.history);
+        history.addAll(state.getHistory());
     }
 
     /**
      * Adds this listener's state to a model zip written by {@code ModelSerializer}, replacing an earlier one. The
      * zip is rewritten beside itself and moved into place, so a failure leaves the original file intact.
+     *
+     * @throws IllegalArgumentException if {@code modelZip} is not a file
      */
     public void saveState(File modelZip) throws IOException {
-        Path source = modelZip.toPath();
-        if (!Files.isRegularFile(source)) {
-            throw new IllegalArgumentException("modelZip (" + modelZip + ") is not a file; write the model first");
-        }
-        State state = state();
-        AtomicFiles.write(source, temp -> {
-            copyZipWithout(source, temp, "objects/" + STATE_KEY);
-            ModelSerializer.addObjectToFile(temp.toFile(), STATE_KEY, state);
-        });
+        PlateauCheckpoint.addState(modelZip, state());
     }
 
     /**
@@ -379,11 +234,7 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
      * an existing file is replaced only once the new one is complete.
      */
     public void checkpoint(Model model, File modelZip) throws IOException {
-        State state = state();
-        AtomicFiles.write(modelZip.toPath(), temp -> {
-            ModelSerializer.writeModel(model, temp.toFile(), true);
-            ModelSerializer.addObjectToFile(temp.toFile(), STATE_KEY, state);
-        });
+        PlateauCheckpoint.write(model, modelZip, state());
     }
 
     /**
@@ -392,155 +243,33 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
      * @throws IllegalArgumentException if the zip holds no such state
      */
     public void restoreState(File modelZip) {
-        if (!ModelSerializer.listObjectsInFile(modelZip).contains(STATE_KEY)) {
-            throw new IllegalArgumentException("modelZip (" + modelZip + ") holds no ReduceLROnPlateau state (key \""
-                    + STATE_KEY + "\"); save it with saveState or checkpoint");
-        }
-        State state = ModelSerializer.getObjectFromFile(modelZip, STATE_KEY);
-        restore(state);
-    }
-
-    private static void copyZipWithout(Path source, Path target, String skippedEntry) throws IOException {
-        try (ZipFile zip = new ZipFile(source.toFile());
-             OutputStream raw = Files.newOutputStream(target);
-             ZipOutputStream out = new ZipOutputStream(raw)) {
-            Enumeration<? extends ZipEntry> entries = zip.entries();
-            while (entries.hasMoreElements()) {
-                ZipEntry entry = entries.nextElement();
-                if (entry.getName().equals(skippedEntry)) {
-                    continue;
-                }
-                out.putNextEntry(new ZipEntry(entry.getName()));
-                try (InputStream in = zip.getInputStream(entry)) {
-                    in.transferTo(out);
-                }
-                out.closeEntry();
-            }
-        }
+        restore(PlateauCheckpoint.read(modelZip));
     }
 
     @Override
     public synchronized String toString() {
-        return "ReduceLROnPlateauListener{metric=" + metric + (everyIterations > 0 ? ", everyIterations="
-                + everyIterations : ", every epoch") + ", tracker=" + tracker + ", reductions=" + history.size() + "}";
+        return "ReduceLROnPlateauListener{metric=" + source.metric() + (reported() ? ", on report"
+                : everyIterations > 0 ? ", everyIterations=" + everyIterations : ", every epoch") + ", tracker="
+                + tracker + ", reductions=" + history.size() + "}";
     }
 
-    /** One reduction: when, on what value, and the reference learning rate before and after. */
-    public static final class Reduction implements Serializable {
-        private static final long serialVersionUID = 1L;
-
-        private final int epoch;
-        private final int iteration;
-        private final double metric;
-        private final double best;
-        private final double oldLr;
-        private final double newLr;
-
-        Reduction(int epoch, int iteration, double metric, double best, double oldLr, double newLr) {
-            this.epoch = epoch;
-            this.iteration = iteration;
-            this.metric = metric;
-            this.best = best;
-            this.oldLr = oldLr;
-            this.newLr = newLr;
-        }
-
-        /** Epoch of the first step that uses the reduced rate. */
-        public int getEpoch() {
-            return epoch;
-        }
-
-        /** Iteration of the first step that uses the reduced rate. */
-        public int getIteration() {
-            return iteration;
-        }
-
-        public double getMetric() {
-            return metric;
-        }
-
-        public double getBest() {
-            return best;
-        }
-
-        public double getOldLr() {
-            return oldLr;
-        }
-
-        public double getNewLr() {
-            return newLr;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Reduction)) {
-                return false;
-            }
-            Reduction r = (Reduction) o;
-            return epoch == r.epoch && iteration == r.iteration && Double.compare(metric, r.metric) == 0
-                    && Double.compare(best, r.best) == 0 && Double.compare(oldLr, r.oldLr) == 0
-                    && Double.compare(newLr, r.newLr) == 0;
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(epoch, iteration, metric, best, oldLr, newLr);
-        }
-
-        @Override
-        public String toString() {
-            return "Reduction{epoch=" + epoch + ", iteration=" + iteration + ", metric=" + metric + ", best=" + best
-                    + ", lr " + oldLr + " -> " + newLr + "}";
-        }
-    }
-
-    /** The listener's resumable state. */
-    public static final class State implements Serializable {
-        private static final long serialVersionUID = 1L;
-
-        private final PlateauTracker.State tracker;
-        private final double lossSum;
-        private final long lossCount;
-        private final List<Reduction> history;
-
-        State(PlateauTracker.State tracker, double lossSum, long lossCount, List<Reduction> history) {
-            this.tracker = tracker;
-            this.lossSum = lossSum;
-            this.lossCount = lossCount;
-            this.history = new ArrayList<>(history);
-        }
-
-        public PlateauTracker.State getTracker() {
-            return tracker;
-        }
-
-        public List<Reduction> getHistory() {
-            return Collections.unmodifiableList(history);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof State)) {
-                return false;
-            }
-            State s = (State) o;
-            return tracker.equals(s.tracker) && Double.compare(lossSum, s.lossSum) == 0 && lossCount == s.lossCount
-                    && history.equals(s.history);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(tracker, lossSum, lossCount, history);
-        }
-    }
-
-    /** Builds a {@link ReduceLROnPlateauListener}; defaults are PyTorch's and the mean training loss. */
+    /**
+     * Builds a {@link ReduceLROnPlateauListener}; defaults are PyTorch's and the mean training loss, decided at the
+     * end of every epoch. Choose at most one metric source ({@code trainingLoss}, {@code validationLoss},
+     * {@code validationAccuracy}, {@code validationF1}, {@code reported}) and at most one timing
+     * ({@code evaluateEveryEpoch}, {@code evaluateEveryIterations}); a reported metric is decided when
+     * {@code report} is called, so it takes no timing. {@link #build()} refuses options that contradict each other
+     * with an {@code IllegalStateException} naming both.
+     */
     public static final class Builder {
         private final PlateauTracker.Builder tracker = PlateauTracker.builder();
-        private Metric metric = Metric.TRAINING_LOSS;
-        private PlateauTracker.Mode reportedMode;
-        private DataSetIterator validationData;
-        private int everyIterations;
+        private MetricSource source = MetricSource.trainingLoss();
+        /** The call that chose the source, or null for the default. */
+        private String sourceOption;
+        /** The call that chose the timing, or null for the default. */
+        private String timingOption;
+        private Integer everyIterations;
+        private String conflict;
 
         private Builder() {
         }
@@ -584,64 +313,85 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
 
         /** Monitor the mean training loss (the default). */
         public Builder trainingLoss() {
-            return source(Metric.TRAINING_LOSS, null);
+            return source("trainingLoss()", MetricSource.trainingLoss());
         }
 
         /** Monitor the loss on {@code validationData}. */
         public Builder validationLoss(DataSetIterator validationData) {
-            return source(Metric.VALIDATION_LOSS, requireData(validationData));
+            return source("validationLoss(data)",
+                    MetricSource.validation(Metric.VALIDATION_LOSS, requireData(validationData)));
         }
 
         /** Monitor the accuracy on {@code validationData}. */
         public Builder validationAccuracy(DataSetIterator validationData) {
-            return source(Metric.VALIDATION_ACCURACY, requireData(validationData));
+            return source("validationAccuracy(data)",
+                    MetricSource.validation(Metric.VALIDATION_ACCURACY, requireData(validationData)));
         }
 
         /** Monitor the F1 score on {@code validationData}. */
         public Builder validationF1(DataSetIterator validationData) {
-            return source(Metric.VALIDATION_F1, requireData(validationData));
+            return source("validationF1(data)",
+                    MetricSource.validation(Metric.VALIDATION_F1, requireData(validationData)));
         }
 
         /** Decide only on values passed to {@link #report(Model, double)}; {@code mode} says which way is better. */
         public Builder reported(PlateauTracker.Mode mode) {
-            if (mode == null) {
-                throw new IllegalArgumentException("mode must not be null: MIN for a loss, MAX for an accuracy");
-            }
-            this.reportedMode = mode;
-            return source(Metric.REPORTED, null);
+            Args.notNull("mode", mode, "MIN for a loss, MAX for an accuracy");
+            return source("reported(" + mode + ")", MetricSource.reported(mode));
         }
 
         /** Decide at the end of every epoch (the default). */
         public Builder evaluateEveryEpoch() {
-            this.everyIterations = 0;
-            return this;
+            return timing("evaluateEveryEpoch()", 0);
         }
 
         /** Decide every {@code iterations} iterations instead of every epoch. */
         public Builder evaluateEveryIterations(int iterations) {
-            if (iterations <= 0) {
-                throw new IllegalArgumentException("iterations (" + iterations + ") must be > 0");
-            }
-            this.everyIterations = iterations;
-            return this;
+            Args.positive("iterations", iterations);
+            return timing("evaluateEveryIterations(" + iterations + ")", iterations);
         }
 
         private static DataSetIterator requireData(DataSetIterator data) {
-            if (data == null) {
-                throw new IllegalArgumentException("validationData must not be null: the metric needs a source");
-            }
-            return data;
+            return Args.notNull("validationData", data);
         }
 
-        private Builder source(Metric metric, DataSetIterator data) {
-            this.metric = metric;
-            this.validationData = data;
+        private Builder source(String option, MetricSource chosen) {
+            if (sourceOption != null && !sourceOption.equals(option)) {
+                conflict(sourceOption, option, "two metric sources; choose one");
+            }
+            sourceOption = option;
+            source = chosen;
             return this;
         }
 
+        private Builder timing(String option, int iterations) {
+            if (timingOption != null && !timingOption.equals(option)) {
+                conflict(timingOption, option, "two decision timings; choose one");
+            }
+            timingOption = option;
+            everyIterations = iterations;
+            return this;
+        }
+
+        private void conflict(String first, String second, String why) {
+            if (conflict == null) {
+                conflict = first + " and " + second + " contradict each other: " + why;
+            }
+        }
+
+        /**
+         * @throws IllegalStateException for options that contradict each other: two metric sources, two timings,
+         *                               or {@code reported(mode)} with a timing (a reported metric is decided when
+         *                               {@code report} is called, never by an epoch or iteration count)
+         */
         public ReduceLROnPlateauListener build() {
-            if (metric == Metric.REPORTED && reportedMode == null) {
-                throw new IllegalArgumentException("metric REPORTED needs a mode: use reported(MIN) or reported(MAX)");
+            if (conflict != null) {
+                throw new IllegalStateException(conflict);
+            }
+            if (source.metric() == Metric.REPORTED && timingOption != null) {
+                throw new IllegalStateException(sourceOption + " and " + timingOption + " contradict each other: a"
+                        + " reported metric is decided at each report(model, value) call, not by the epoch or"
+                        + " iteration count; drop " + timingOption);
             }
             return new ReduceLROnPlateauListener(this);
         }

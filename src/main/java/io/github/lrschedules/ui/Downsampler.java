@@ -1,5 +1,6 @@
 package io.github.lrschedules.ui;
 
+import io.github.lrschedules.util.Args;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -43,9 +44,7 @@ final class Downsampler {
      * @throws IllegalArgumentException if {@code maxPoints < 2}
      */
     static int[] select(int n, List<float[]> series, int maxPoints) {
-        if (maxPoints < 2) {
-            throw new IllegalArgumentException("maxPoints (" + maxPoints + ") must be >= 2");
-        }
+        Args.atLeast("maxPoints", maxPoints, 2);
         if (n <= maxPoints) {
             int[] all = new int[n];
             for (int i = 0; i < n; i++) {

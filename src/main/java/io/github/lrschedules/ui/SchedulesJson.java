@@ -1,10 +1,15 @@
 package io.github.lrschedules.ui;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.nd4j.shade.jackson.core.JsonFactory;
+import org.nd4j.shade.jackson.core.JsonGenerator;
 
 /**
  * Writes the JSON of {@code /schedules/data}:
@@ -31,6 +36,9 @@ import java.util.TreeSet;
 final class SchedulesJson {
 
     static final int DEFAULT_MAX_POINTS = 2000;
+
+    /** Jackson's generator (DL4J's shaded copy): escapes strings, writes floats in their shortest form. */
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** Thrown for a parameter that no session has a learning rate for. */
     static final class UnknownParameterException extends Exception {
@@ -60,28 +68,30 @@ final class SchedulesJson {
             throw new UnknownParameterException(parameter, parameters);
         }
 
-        StringBuilder out = new StringBuilder(1 << 16);
-        out.append("{\"parameter\":");
-        string(out, selected);
-        out.append(",\"parameters\":[");
-        for (int i = 0; i < parameters.size(); i++) {
-            if (i > 0) {
-                out.append(',');
+        StringWriter text = new StringWriter(1 << 16);
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            out.writeStartObject();
+            out.writeStringField("parameter", selected);
+            out.writeArrayFieldStart("parameters");
+            for (String p : parameters) {
+                out.writeString(p);
             }
-            string(out, parameters.get(i));
-        }
-        out.append("],\"maxPoints\":").append(maxPoints).append(",\"sessions\":[");
-        for (int s = 0; s < sessions.size(); s++) {
-            if (s > 0) {
-                out.append(',');
+            out.writeEndArray();
+            out.writeNumberField("maxPoints", maxPoints);
+            out.writeArrayFieldStart("sessions");
+            for (SessionSeries session : sessions) {
+                session(out, session, selected, maxPoints);
             }
-            session(out, sessions.get(s), selected, maxPoints);
+            out.writeEndArray();
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        out.append("]}");
-        return out.toString();
+        return text.toString();
     }
 
-    private static void session(StringBuilder out, SessionSeries session, String parameter, int maxPoints) {
+    private static void session(JsonGenerator out, SessionSeries session, String parameter, int maxPoints)
+            throws IOException {
         boolean anyRate = false;
         for (String key : session.learningRates().keySet()) {
             if (session.hasLearningRate(key)) {
@@ -94,68 +104,48 @@ final class SchedulesJson {
         List<float[]> series = rates == null ? Collections.emptyList() : Collections.singletonList(rates);
         int[] rows = Downsampler.select(session.size(), series, maxPoints);
 
-        out.append("{\"id\":");
-        string(out, session.id());
-        out.append(",\"label\":");
-        string(out, session.label());
-        out.append(",\"reportedIterations\":").append(session.size());
-        out.append(",\"downsampled\":").append(rows.length < session.size());
-        out.append(",\"hasLearningRate\":").append(anyRate);
-        out.append(",\"iterations\":[");
+        out.writeStartObject();
+        out.writeStringField("id", session.id());
+        out.writeStringField("label", session.label());
+        out.writeNumberField("reportedIterations", session.size());
+        out.writeBooleanField("downsampled", rows.length < session.size());
+        out.writeBooleanField("hasLearningRate", anyRate);
+        out.writeArrayFieldStart("iterations");
         int[] iterations = session.iterations();
-        for (int r = 0; r < rows.length; r++) {
-            if (r > 0) {
-                out.append(',');
-            }
-            out.append(iterations[rows[r]]);
+        for (int row : rows) {
+            out.writeNumber(iterations[row]);
         }
-        out.append("],\"score\":[");
+        out.writeEndArray();
+        out.writeArrayFieldStart("score");
         double[] scores = session.scores();
-        for (int r = 0; r < rows.length; r++) {
-            if (r > 0) {
-                out.append(',');
-            }
-            number(out, (float) scores[rows[r]]);
+        for (int row : rows) {
+            number(out, (float) scores[row]);
         }
-        out.append("],\"lr\":{");
+        out.writeEndArray();
+        out.writeObjectFieldStart("lr");
         if (rates != null) {
-            string(out, parameter);
-            out.append(":[");
-            for (int r = 0; r < rows.length; r++) {
-                if (r > 0) {
-                    out.append(',');
-                }
-                number(out, rates[rows[r]]);
+            out.writeArrayFieldStart(parameter);
+            for (int row : rows) {
+                number(out, rates[row]);
             }
-            out.append(']');
+            out.writeEndArray();
         }
-        out.append("},\"epochs\":[");
-        int[] epochs = session.epochs();
-        for (int e = 0; e < epochs.length; e++) {
-            if (e > 0) {
-                out.append(',');
-            }
-            out.append(epochs[e]);
+        out.writeEndObject();
+        out.writeArrayFieldStart("epochs");
+        for (int epoch : session.epochs()) {
+            out.writeNumber(epoch);
         }
-        out.append("],\"epochMetrics\":{");
-        boolean first = true;
+        out.writeEndArray();
+        out.writeObjectFieldStart("epochMetrics");
         for (Map.Entry<String, double[]> metric : session.epochMetrics().entrySet()) {
-            if (!first) {
-                out.append(',');
+            out.writeArrayFieldStart(metric.getKey());
+            for (double value : metric.getValue()) {
+                number(out, (float) value);
             }
-            first = false;
-            string(out, metric.getKey());
-            out.append(":[");
-            double[] values = metric.getValue();
-            for (int e = 0; e < values.length; e++) {
-                if (e > 0) {
-                    out.append(',');
-                }
-                number(out, (float) values[e]);
-            }
-            out.append(']');
+            out.writeEndArray();
         }
-        out.append("}}");
+        out.writeEndObject();
+        out.writeEndObject();
     }
 
     /** Parameters with a learning rate in at least one session, in natural order ({@code 2_W} before {@code 10_W}). */
@@ -216,54 +206,25 @@ final class SchedulesJson {
         return c != 0 ? c : a.compareTo(b);
     }
 
-    private static void number(StringBuilder out, float value) {
+    /** A float as JSON: its shortest decimal form, or null for NaN and infinities (JSON has neither). */
+    private static void number(JsonGenerator out, float value) throws IOException {
         if (Float.isFinite(value)) {
-            out.append(value);
+            out.writeNumber(value);
         } else {
-            out.append("null");
+            out.writeNull();
         }
-    }
-
-    static void string(StringBuilder out, String value) {
-        if (value == null) {
-            out.append("null");
-            return;
-        }
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"':
-                    out.append("\\\"");
-                    break;
-                case '\\':
-                    out.append("\\\\");
-                    break;
-                case '\n':
-                    out.append("\\n");
-                    break;
-                case '\r':
-                    out.append("\\r");
-                    break;
-                case '\t':
-                    out.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-            }
-        }
-        out.append('"');
     }
 
     /** {@code {"error": message}}. */
     static String error(String message) {
-        StringBuilder out = new StringBuilder();
-        out.append("{\"error\":");
-        string(out, message);
-        return out.append('}').toString();
+        StringWriter text = new StringWriter();
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            out.writeStartObject();
+            out.writeStringField("error", message);
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.github.lrschedules.ui;
 
+import io.github.lrschedules.record.EpochMetricsReport;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;

@@ -1,8 +1,20 @@
 package io.github.lrschedules.ui;
 
+import io.github.lrschedules.util.Args;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the DL4J training UI with the Schedules page and returns the page's address:
@@ -18,6 +30,8 @@ import org.deeplearning4j.ui.api.UIServer;
  */
 public final class SchedulesUi {
 
+    private static final Logger log = LoggerFactory.getLogger(SchedulesUi.class);
+
     private SchedulesUi() {
     }
 
@@ -32,17 +46,17 @@ public final class SchedulesUi {
      * @throws org.deeplearning4j.exception.DL4JException if the server cannot start (port in use)
      */
     public static String start(int port, StatsStorage... storages) {
-        if (port < 0 || port > 0xFFFF) {
-            throw new IllegalArgumentException("port (" + port + ") must be from 0 to 65535 (0: any free port)");
-        }
-        for (StatsStorage storage : storages) {
-            if (storage == null) {
-                throw new IllegalArgumentException("storages must not contain null");
-            }
-        }
+        Args.inRange("port", port, 0, 0xFFFF);
+        Args.noNulls("storages", storages);
         VertxUIServer running = VertxUIServer.getInstance();
-        UIServer server = running != null && !running.isStopped() ? running
-                : VertxUIServer.getInstance(port, false, null);
+        UIServer server;
+        if (running != null && !running.isStopped()) {
+            server = running;
+        } else {
+            Set<Path> before = uiTemporaryFiles();
+            server = VertxUIServer.getInstance(port, false, null);
+            rememberForRemoval(uiTemporaryFiles(), before);
+        }
         for (StatsStorage storage : storages) {
             server.attach(storage);
         }
@@ -54,8 +68,59 @@ public final class SchedulesUi {
         return server.getAddress() + SchedulesModule.PAGE_PATH;
     }
 
-    /** Stops the UI server if it runs (DL4J's {@code UIServer.stopInstance()}). */
+    /**
+     * Stops the UI server if it runs (DL4J's {@code UIServer.stopInstance()}) and removes the folder that a server
+     * started by {@link #start} left in the temporary folder ({@code DL4JUI_<millis>}, Vert.x's upload folder, which
+     * DL4J never removes).
+     */
     public static void stop() throws Exception {
         UIServer.stopInstance();
+        removeTemporaryFiles();
+    }
+
+    /** What DL4J's UI server writes into {@code java.io.tmpdir} when it starts. */
+    private static final Pattern UI_TEMPORARY = Pattern.compile("DL4JUI_\\d+");
+    /** Left by servers that {@link #start} started; removed by {@link #stop} or at exit. */
+    private static final Set<Path> created = new LinkedHashSet<>();
+    private static boolean hookInstalled;
+
+    private static Set<Path> uiTemporaryFiles() {
+        Set<Path> found = new HashSet<>();
+        Path dir = Paths.get(System.getProperty("java.io.tmpdir"));
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir,
+                entry -> UI_TEMPORARY.matcher(entry.getFileName().toString()).matches())) {
+            entries.forEach(found::add);
+        } catch (IOException e) {
+            log.debug("Cannot list {}: {}", dir, e.toString());
+        }
+        return found;
+    }
+
+    private static synchronized void rememberForRemoval(Set<Path> after, Set<Path> before) {
+        after.removeAll(before);
+        created.addAll(after);
+        if (!hookInstalled && !after.isEmpty()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(SchedulesUi::removeTemporaryFiles,
+                    "lrschedules-ui-cleanup"));
+            hookInstalled = true;
+        }
+    }
+
+    private static synchronized void removeTemporaryFiles() {
+        for (Path path : created) {
+            try (DirectoryStream<Path> uploads = Files.newDirectoryStream(path)) {
+                for (Path upload : uploads) {
+                    Files.deleteIfExists(upload);
+                }
+            } catch (IOException e) {
+                log.debug("Cannot empty {}: {}", path, e.toString());
+            }
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                log.debug("Cannot remove {}: {}", path, e.toString());
+            }
+        }
+        created.clear();
     }
 }

@@ -1,5 +1,6 @@
 package io.github.lrschedules.ui;
 
+import io.github.lrschedules.record.EpochMetricsReport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.ui.model.stats.StatsListener;
@@ -61,10 +63,10 @@ final class StorageReader {
                 version++;
             }
             if (stats) {
-                readStats(session);
+                read(session, StatsListener.TYPE_ID, session.lastStatsTimestamp, StorageReader::addStats);
             }
             if (metrics) {
-                readMetrics(session);
+                read(session, EpochMetricsReport.TYPE_ID, session.lastMetricsTimestamp, StorageReader::addMetrics);
             }
             session.sortIfNeeded();
         }
@@ -78,42 +80,41 @@ final class StorageReader {
         return out;
     }
 
-    private void readStats(Accumulator session) {
-        for (String worker : storage.listWorkerIDsForSessionAndType(session.id, StatsListener.TYPE_ID)) {
-            long after = session.lastStatsTimestamp.getOrDefault(worker, Long.MIN_VALUE);
-            List<Persistable> updates = storage.getAllUpdatesAfter(session.id, StatsListener.TYPE_ID, worker, after);
-            if (!updates.isEmpty()) {
-                version++;
-            }
-            for (Persistable p : updates) {
-                after = Math.max(after, p.getTimeStamp());
-                if (p instanceof StatsReport) {
-                    StatsReport report = (StatsReport) p;
-                    session.append(report.getIterationCount(), report.getScore(), report.getLearningRates(),
-                            report.getTimeStamp());
-                }
-            }
-            session.lastStatsTimestamp.put(worker, after);
+    /** Appends a {@code StatsListener} report's iteration, score and learning rates. */
+    private static void addStats(Accumulator session, Persistable p) {
+        if (p instanceof StatsReport) {
+            StatsReport report = (StatsReport) p;
+            session.append(report.getIterationCount(), report.getScore(), report.getLearningRates(),
+                    report.getTimeStamp());
         }
     }
 
-    private void readMetrics(Accumulator session) {
-        for (String worker : storage.listWorkerIDsForSessionAndType(session.id, EpochMetricsReport.TYPE_ID)) {
-            long after = session.lastMetricsTimestamp.getOrDefault(worker, Long.MIN_VALUE);
-            List<Persistable> updates = storage.getAllUpdatesAfter(session.id, EpochMetricsReport.TYPE_ID, worker, after);
+    /** Merges an epoch's metrics (the header report, epoch -1, carries none). */
+    private static void addMetrics(Accumulator session, Persistable p) {
+        if (p instanceof EpochMetricsReport && ((EpochMetricsReport) p).getEpoch() >= 0) {
+            EpochMetricsReport report = (EpochMetricsReport) p;
+            session.epochMetrics.computeIfAbsent(report.getEpoch(), e -> new HashMap<>()).putAll(report.getMetrics());
+            session.firstTimestamp = Math.min(session.firstTimestamp, report.getTimeStamp());
+        }
+    }
+
+    /**
+     * Hands every update of type {@code typeId} stored since the last read, worker by worker, to {@code add}, and
+     * remembers per worker the latest timestamp read ({@code lastTimestamps}).
+     */
+    private void read(Accumulator session, String typeId, Map<String, Long> lastTimestamps,
+                      BiConsumer<Accumulator, Persistable> add) {
+        for (String worker : storage.listWorkerIDsForSessionAndType(session.id, typeId)) {
+            long after = lastTimestamps.getOrDefault(worker, Long.MIN_VALUE);
+            List<Persistable> updates = storage.getAllUpdatesAfter(session.id, typeId, worker, after);
             if (!updates.isEmpty()) {
                 version++;
             }
             for (Persistable p : updates) {
                 after = Math.max(after, p.getTimeStamp());
-                if (p instanceof EpochMetricsReport && ((EpochMetricsReport) p).getEpoch() >= 0) {
-                    EpochMetricsReport report = (EpochMetricsReport) p;
-                    session.epochMetrics.computeIfAbsent(report.getEpoch(), e -> new HashMap<>())
-                            .putAll(report.getMetrics());
-                    session.firstTimestamp = Math.min(session.firstTimestamp, report.getTimeStamp());
-                }
+                add.accept(session, p);
             }
-            session.lastMetricsTimestamp.put(worker, after);
+            lastTimestamps.put(worker, after);
         }
     }
 

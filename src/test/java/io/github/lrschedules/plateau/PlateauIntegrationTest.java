@@ -3,7 +3,6 @@ package io.github.lrschedules.plateau;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.github.lrschedules.plateau.ReduceLROnPlateauListener.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.ScaledSchedule;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.github.lrschedules.plateau.ReduceLROnPlateauListener.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;

@@ -9,13 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * Headless Chromium for the browser test: loads a page, lets its scripts run for a few seconds of virtual time,
- * and returns the DOM or writes a screenshot. Each run gets a fresh profile and no network beyond the page.
+ * and returns the DOM or writes a screenshot. Each run gets a fresh profile and no network beyond the page; the
+ * profile (with the home folder Chromium is given, so nothing lands in the real {@code ~/.config} or
+ * {@code ~/.cache}) is removed after the run.
  *
  * <p>The executable is {@code $CHROMIUM}, else the first of {@code chromium}, {@code chromium-browser},
  * {@code google-chrome} on the {@code PATH}. When none is found the test fails with install instructions; only
@@ -98,18 +103,37 @@ final class Chromium {
                 "--user-data-dir=" + profile.toAbsolutePath(),
                 "--virtual-time-budget=" + VIRTUAL_TIME_BUDGET_MS));
         command.addAll(args);
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile())
-                .start();
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            fail("Chromium did not finish within " + TIMEOUT_SECONDS + " s: " + command + "\n" + read(stderr));
+                .redirectError(stderr.toFile());
+        // --user-data-dir does not cover everything: headless Chromium still writes "Crash Reports" under
+        // $XDG_CONFIG_HOME (~/.config/chromium) and dconf its cache under ~/.cache. Give it a home inside the profile.
+        Path home = Files.createDirectories(profile.resolve("home"));
+        builder.environment().put("HOME", home.toString());
+        builder.environment().put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+        builder.environment().put("XDG_CACHE_HOME", home.resolve(".cache").toString());
+        builder.environment().put("XDG_DATA_HOME", home.resolve(".local/share").toString());
+        try {
+            Process process = builder.start();
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                fail("Chromium did not finish within " + TIMEOUT_SECONDS + " s: " + command + "\n" + read(stderr));
+            }
+            if (process.exitValue() != 0) {
+                fail("Chromium exited with " + process.exitValue() + ": " + command + "\n" + read(stderr));
+            }
+            return read(stdout);
+        } finally {
+            deleteRecursively(profile);
         }
-        if (process.exitValue() != 0) {
-            fail("Chromium exited with " + process.exitValue() + ": " + command + "\n" + read(stderr));
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.deleteIfExists(path);
+            }
         }
-        return read(stdout);
     }
 
     private static String read(Path file) throws IOException {

@@ -7,6 +7,9 @@ import static io.github.lrschedules.ui.StatsFixtures.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.lrschedules.record.EpochMetricsRecorder;
+import io.github.lrschedules.record.EpochMetricsReport;
+import io.github.lrschedules.record.TestAccuracyListener;
 import io.github.lrschedules.training.TestData;
 import io.github.lrschedules.training.TestNets;
 import java.io.ByteArrayInputStream;
@@ -82,9 +85,9 @@ class EpochMetricsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("sessionId () must not be null or empty");
         EpochMetricsRecorder recorder = new EpochMetricsRecorder(storage, "a");
         assertThatThrownBy(() -> recorder.recordTestAccuracy(0, 1.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("accuracy (1.5) must be a fraction in [0, 1]");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("accuracy (1.5) must be in [0, 1]");
         assertThatThrownBy(() -> recorder.recordTestAccuracy(0, Double.NaN))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("accuracy (NaN) must be a fraction in [0, 1]");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("accuracy (NaN) must be in [0, 1]");
         assertThatThrownBy(() -> recorder.recordTestAccuracy(-1, 0.5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("epoch (-1) must be >= 0");
         assertThatThrownBy(() -> recorder.record(0, Collections.emptyMap()))

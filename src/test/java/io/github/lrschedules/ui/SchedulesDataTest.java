@@ -8,6 +8,7 @@ import static io.github.lrschedules.ui.StatsFixtures.session;
 import static io.github.lrschedules.ui.StatsFixtures.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lrschedules.record.EpochMetricsRecorder;
 import java.util.HashMap;
 import java.util.Map;
 import org.deeplearning4j.core.storage.StatsStorage;

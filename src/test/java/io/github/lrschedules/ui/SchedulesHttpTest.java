@@ -6,12 +6,19 @@ import static io.github.lrschedules.ui.StatsFixtures.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.ui.api.UIServer;
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
@@ -92,13 +99,31 @@ class SchedulesHttpTest {
         assertThat(json(get(base + "/schedules/data").body()).get("sessions")).hasSize(1);
     }
 
+    /** Entries of the temporary folder named like the upload folder DL4J's UI server creates at start. */
+    private static Set<Path> uiUploadFolders() throws IOException {
+        try (Stream<Path> entries = Files.list(Paths.get(System.getProperty("java.io.tmpdir")))) {
+            return entries.filter(p -> p.getFileName().toString().matches("DL4JUI_\\d+")).collect(Collectors.toSet());
+        }
+    }
+
+    @Test
+    void stopRemovesTheUploadFolderTheServerCreatedInTheTemporaryFolder() throws Exception {
+        Set<Path> before = uiUploadFolders();
+        SchedulesUi.start(0, new InMemoryStatsStorage());
+        Set<Path> created = uiUploadFolders();
+        created.removeAll(before);
+        assertThat(created).as("DL4J's server makes java.io.tmpdir/DL4JUI_<millis> at start").hasSize(1);
+        SchedulesUi.stop();
+        assertThat(created.iterator().next()).doesNotExist();
+    }
+
     @Test
     void badPortIsRejected() {
         assertThatThrownBy(() -> SchedulesUi.start(70_000))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("port (70000) must be from 0 to 65535 (0: any free port)");
+                .hasMessage("port (70000) must be in [0, 65535]");
         assertThatThrownBy(() -> SchedulesUi.start(0, (StatsStorage) null))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("storages must not contain null");
+                .hasMessage("storages[0] must not be null");
     }
 }

@@ -2,6 +2,7 @@ package io.github.lrschedules.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lrschedules.record.TestAccuracyListener;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;

@@ -2,7 +2,7 @@ package io.github.lrschedules.examples.report;
 
 import io.github.lrschedules.examples.train.EpochStats;
 import io.github.lrschedules.examples.train.RunResult;
-import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.plateau.Reduction;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +100,7 @@ public final class Reports {
         for (RunResult run : comparison.runs()) {
             md.append("- **").append(run.schedule().id()).append("**: ").append(run.schedule().summary())
                     .append(". `").append(run.configuration()).append("`\n");
-            for (ReduceLROnPlateauListener.Reduction r : run.reductions()) {
+            for (Reduction r : run.reductions()) {
                 md.append("  - from epoch ").append(r.getEpoch() + 1).append(": lr ").append(sci(r.getOldLr()))
                         .append(" → ").append(sci(r.getNewLr())).append(" (held-out loss ")
                         .append(format("%.4f", r.getMetric())).append(", best ").append(format("%.4f", r.getBest()))
@@ -151,7 +151,7 @@ public final class Reports {
             html.append("<li><b>").append(escape(run.schedule().id())).append("</b>: ")
                     .append(escape(run.schedule().summary())).append(".<br><code>").append(escape(run.configuration()))
                     .append("</code>");
-            for (ReduceLROnPlateauListener.Reduction r : run.reductions()) {
+            for (Reduction r : run.reductions()) {
                 html.append("<br>from epoch ").append(r.getEpoch() + 1).append(": lr ").append(sci(r.getOldLr()))
                         .append(" → ").append(sci(r.getNewLr()));
             }

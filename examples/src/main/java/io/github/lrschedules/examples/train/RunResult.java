@@ -1,7 +1,7 @@
 package io.github.lrschedules.examples.train;
 
 import io.github.lrschedules.examples.schedule.ScheduleName;
-import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.plateau.Reduction;
 import java.util.List;
 
 /** One schedule's run: per-iteration learning rate and loss, per-epoch measurements, totals. */
@@ -15,14 +15,14 @@ public final class RunResult {
     private final double[] learningRates;
     private final double[] losses;
     private final List<EpochStats> epochStats;
-    private final List<ReduceLROnPlateauListener.Reduction> reductions;
+    private final List<Reduction> reductions;
     private final double seconds;
     private final double target;
     private final int divergedAt;
 
     RunResult(ScheduleName schedule, String configuration, int batchesPerEpoch, int[] iterations, int[] epochs,
               double[] learningRates, double[] losses, List<EpochStats> epochStats,
-              List<ReduceLROnPlateauListener.Reduction> reductions, double seconds, double target, int divergedAt) {
+              List<Reduction> reductions, double seconds, double target, int divergedAt) {
         this.schedule = schedule;
         this.configuration = configuration;
         this.batchesPerEpoch = batchesPerEpoch;
@@ -80,7 +80,7 @@ public final class RunResult {
     }
 
     /** Plateau reductions, oldest first (empty for other schedules). */
-    public List<ReduceLROnPlateauListener.Reduction> reductions() {
+    public List<Reduction> reductions() {
         return reductions;
     }
 

@@ -5,13 +5,13 @@ import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
-import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.plateau.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.util.Networks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import io.github.lrschedules.ui.EpochMetricsRecorder;
+import io.github.lrschedules.record.EpochMetricsRecorder;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -120,7 +120,7 @@ public final class Trainer {
         } finally {
             progress.finish();
         }
-        List<ReduceLROnPlateauListener.Reduction> reductions = setup.plateau() == null ? List.of()
+        List<Reduction> reductions = setup.plateau() == null ? List.of()
                 : setup.plateau().history();
         return new RunResult(schedule, setup.description(), train.batchesPerEpoch(), recorder.iterations(),
                 recorder.epochs(), recorder.learningRates(LR_KEY), recorder.scores(), epochs, reductions,

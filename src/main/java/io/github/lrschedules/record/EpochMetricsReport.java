@@ -1,5 +1,6 @@
-package io.github.lrschedules.ui;
+package io.github.lrschedules.record;
 
+import io.github.lrschedules.util.Args;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -57,13 +58,11 @@ public final class EpochMetricsReport implements Persistable {
      * @throws IllegalArgumentException if an id is null or empty, or a metric name is null or empty
      */
     public EpochMetricsReport(String sessionId, String workerId, long timestamp, int epoch, Map<String, Double> metrics) {
-        this.sessionId = requireId("sessionId", sessionId);
-        this.workerId = requireId("workerId", workerId);
+        this.sessionId = Args.notEmpty("sessionId", sessionId);
+        this.workerId = Args.notEmpty("workerId", workerId);
         this.timestamp = timestamp;
         this.epoch = epoch;
-        if (metrics == null) {
-            throw new IllegalArgumentException("metrics must not be null");
-        }
+        Args.notNull("metrics", metrics);
         TreeMap<String, Double> copy = new TreeMap<>();
         for (Map.Entry<String, Double> e : metrics.entrySet()) {
             if (e.getKey() == null || e.getKey().isEmpty()) {
@@ -72,13 +71,6 @@ public final class EpochMetricsReport implements Persistable {
             copy.put(e.getKey(), e.getValue() == null ? Double.NaN : e.getValue());
         }
         this.metrics = Collections.unmodifiableMap(copy);
-    }
-
-    private static String requireId(String name, String id) {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException(name + " (" + id + ") must not be null or empty");
-        }
-        return id;
     }
 
     /** The epoch the metrics were measured after (0 for the first epoch). */

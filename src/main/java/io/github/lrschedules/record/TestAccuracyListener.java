@@ -1,5 +1,6 @@
-package io.github.lrschedules.ui;
+package io.github.lrschedules.record;
 
+import io.github.lrschedules.util.Args;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -32,14 +33,8 @@ public final class TestAccuracyListener extends BaseTrainingListener {
     }
 
     public TestAccuracyListener(EpochMetricsRecorder recorder, DataSetIterator testData) {
-        if (recorder == null) {
-            throw new IllegalArgumentException("recorder must not be null");
-        }
-        if (testData == null) {
-            throw new IllegalArgumentException("testData must not be null");
-        }
-        this.recorder = recorder;
-        this.testData = testData;
+        this.recorder = Args.notNull("recorder", recorder);
+        this.testData = Args.notNull("testData", testData);
     }
 
     @Override

@@ -1,5 +1,6 @@
-package io.github.lrschedules.ui;
+package io.github.lrschedules.record;
 
+import io.github.lrschedules.util.Args;
 import java.util.Collections;
 import java.util.Map;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
@@ -48,25 +49,14 @@ public final class EpochMetricsRecorder {
      * @throws IllegalArgumentException if an argument is null or an id is empty
      */
     public EpochMetricsRecorder(StatsStorageRouter router, String sessionId, String workerId) {
-        if (router == null) {
-            throw new IllegalArgumentException("router must not be null: pass the StatsStorage of the StatsListener");
-        }
-        if (sessionId == null || sessionId.isEmpty()) {
-            throw new IllegalArgumentException("sessionId (" + sessionId + ") must not be null or empty");
-        }
-        if (workerId == null || workerId.isEmpty()) {
-            throw new IllegalArgumentException("workerId (" + workerId + ") must not be null or empty");
-        }
-        this.router = router;
-        this.sessionId = sessionId;
-        this.workerId = workerId;
+        this.router = Args.notNull("router", router, "pass the StatsStorage of the StatsListener");
+        this.sessionId = Args.notEmpty("sessionId", sessionId);
+        this.workerId = Args.notEmpty("workerId", workerId);
     }
 
     /** Records the accuracy on held-out data after {@code epoch} (0 for the first epoch), a fraction in [0, 1]. */
     public void recordTestAccuracy(int epoch, double accuracy) {
-        if (!(accuracy >= 0 && accuracy <= 1)) {
-            throw new IllegalArgumentException("accuracy (" + accuracy + ") must be a fraction in [0, 1]");
-        }
+        Args.inClosedRange("accuracy", accuracy, 0, 1);
         record(epoch, Collections.singletonMap(EpochMetricsReport.TEST_ACCURACY, accuracy));
     }
 
@@ -77,9 +67,7 @@ public final class EpochMetricsRecorder {
      * @throws IllegalArgumentException if {@code epoch} is negative or {@code metrics} is null or empty
      */
     public synchronized void record(int epoch, Map<String, Double> metrics) {
-        if (epoch < 0) {
-            throw new IllegalArgumentException("epoch (" + epoch + ") must be >= 0");
-        }
+        Args.nonNegative("epoch", epoch);
         if (metrics == null || metrics.isEmpty()) {
             throw new IllegalArgumentException("metrics (" + metrics + ") must not be null or empty");
         }
