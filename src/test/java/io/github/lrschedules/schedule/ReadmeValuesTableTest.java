@@ -49,6 +49,17 @@ class ReadmeValuesTableTest {
                 OneCycleSchedule.builder(t, 0.1, 100).pctStart(0.25).buildMomentum());
         rows.put("CyclicSchedule.builder(t, 0.001, 0.1, 10).mode(TRIANGULAR2).build()",
                 CyclicSchedule.builder(t, 0.001, 0.1, 10).mode(Mode.TRIANGULAR2).build());
+        rows.put("WarmupStableDecaySchedule.builder(t, 0.1, 100).warmupSteps(10).build()",
+                WarmupStableDecaySchedule.builder(t, 0.1, 100).warmupSteps(10).build());
+        rows.put("WarmupStableDecaySchedule.builder(t, 0.1, 100).warmupSteps(10).decay(LINEAR).build()",
+                WarmupStableDecaySchedule.builder(t, 0.1, 100).warmupSteps(10)
+                        .decay(WarmupStableDecaySchedule.Decay.LINEAR).build());
+        rows.put("WarmupStableDecaySchedule.builder(t, 0.1, 100).warmupSteps(10).decay(COSINE).build()",
+                WarmupStableDecaySchedule.builder(t, 0.1, 100).warmupSteps(10)
+                        .decay(WarmupStableDecaySchedule.Decay.COSINE).build());
+        rows.put("new InverseSqrtSchedule(t, 0.1, 10, 10)", new InverseSqrtSchedule(t, 0.1, 10, 10));
+        rows.put("new PiecewiseConstantSchedule(t, new int[] {30, 60, 90}, new double[] {0.1, 0.05, 0.01, 0.001})",
+                new PiecewiseConstantSchedule(t, new int[] {30, 60, 90}, new double[] {0.1, 0.05, 0.01, 0.001}));
         rows.put("new WarmupSchedule(t, new MilestoneStepSchedule(t, 0.1, 0.1, 50), 10, 0.0)",
                 new WarmupSchedule(t, new MilestoneStepSchedule(t, 0.1, 0.1, 50), 10, 0.0));
         rows.put("new ScaledSchedule(CosineDecaySchedule.builder(t, 0.1, 100).build(), 0.5)",

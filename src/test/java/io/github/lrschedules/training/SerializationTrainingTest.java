@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.lrschedules.schedule.CosineDecaySchedule;
 import io.github.lrschedules.schedule.CosineRestartsSchedule;
 import io.github.lrschedules.schedule.CyclicSchedule;
+import io.github.lrschedules.schedule.InverseSqrtSchedule;
 import io.github.lrschedules.schedule.LinearSchedule;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
+import io.github.lrschedules.schedule.PiecewiseConstantSchedule;
 import io.github.lrschedules.schedule.PolynomialDecaySchedule;
 import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.schedule.SequentialSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.schedule.WarmupSchedule;
+import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
@@ -81,7 +84,11 @@ class SerializationTrainingTest {
                 new SequentialSchedule(ScheduleType.ITERATION, Arrays.asList(
                         new LinearSchedule(ScheduleType.ITERATION, 0.01, 0.1, 1.0, 5),
                         new CosineDecaySchedule(ScheduleType.ITERATION, 0.01, 15, 0.0005)), 5),
-                new ScaledSchedule(new MilestoneStepSchedule(ScheduleType.ITERATION, 0.02, 0.3, 6, 12), 0.5))
+                new ScaledSchedule(new MilestoneStepSchedule(ScheduleType.ITERATION, 0.02, 0.3, 6, 12), 0.5),
+                new WarmupStableDecaySchedule(ScheduleType.ITERATION, 0.01, 3, 20, 0.0005, 0.001, 6,
+                        WarmupStableDecaySchedule.Decay.ONE_MINUS_SQRT),
+                new InverseSqrtSchedule(ScheduleType.ITERATION, 0.01, 4, 6),
+                new PiecewiseConstantSchedule(ScheduleType.ITERATION, new int[] {4, 9}, new double[] {0.01, 0.005, 0.001}))
                 .map(s -> Arguments.of(s.getClass().getSimpleName(), s));
     }
 
