@@ -239,6 +239,32 @@ class ReduceLROnPlateauListenerTest {
     }
 
     @Test
+    void optionsThatContradictEachOtherFailAtBuildNamingBoth() {
+        assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().reported(PlateauTracker.Mode.MIN)
+                .evaluateEveryIterations(5).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reported(MIN)").hasMessageContaining("evaluateEveryIterations(5)");
+        assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().evaluateEveryEpoch()
+                .reported(PlateauTracker.Mode.MAX).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reported(MAX)").hasMessageContaining("evaluateEveryEpoch()");
+        assertThatThrownBy(() -> ReduceLROnPlateauListener.builder()
+                .validationLoss(TestData.iterator(TestData.noisyBlobs(8, 3), 8))
+                .validationAccuracy(TestData.iterator(TestData.noisyBlobs(8, 3), 8)).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("validationLoss(data)").hasMessageContaining("validationAccuracy(data)");
+        assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().evaluateEveryIterations(3)
+                .evaluateEveryEpoch().build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("evaluateEveryIterations(3)").hasMessageContaining("evaluateEveryEpoch()");
+        // Repeating the same option is no contradiction, and a timing goes with a measured source.
+        assertThat(ReduceLROnPlateauListener.builder().trainingLoss().trainingLoss().evaluateEveryIterations(4)
+                .build().toString()).contains("TRAINING_LOSS", "everyIterations=4");
+        assertThat(ReduceLROnPlateauListener.builder().reported(PlateauTracker.Mode.MIN).build().toString())
+                .contains("REPORTED", "on report");
+    }
+
+    @Test
     void badConfigurationFailsAtBuildTimeNamingTheArgument() {
         assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().factor(1.0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("factor (1.0)");
