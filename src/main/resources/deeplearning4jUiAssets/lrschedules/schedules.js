@@ -216,7 +216,8 @@
             {xLabel: 'iteration', yLabel: 'score', empty: none || 'No iterations recorded yet'});
         drawChart($('accuracy-chart'), $('accuracy-readout'),
             visible.filter(s => s.epochMetrics[TEST_ACCURACY])
-                .map(s => series(s, s.epochs, s.epochMetrics[TEST_ACCURACY])),
+                // The data counts epochs from 0 (EpochMetricsReport); people, and the run reports, from 1.
+                .map(s => series(s, s.epochs.map(e => e + 1), s.epochMetrics[TEST_ACCURACY])),
             {markers: true, xLabel: 'epoch', yLabel: 'test accuracy',
                 empty: none || 'No test accuracy recorded (TestAccuracyListener or EpochMetricsRecorder)'});
     }
@@ -271,6 +272,8 @@
             }
         }
         svg.dataset.seriesCount = String(usable.length);
+        svg.dataset.xFirst = usable.length ? String(xMin) : '';
+        svg.dataset.xLast = usable.length ? String(xMax) : '';
         svg.chart = null;
         if (usable.length === 0) {
             text(svg, width / 2, height / 2, opts.empty, {'class': 'empty', 'text-anchor': 'middle'});

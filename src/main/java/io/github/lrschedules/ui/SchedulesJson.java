@@ -26,11 +26,12 @@ import org.nd4j.shade.jackson.core.JsonGenerator;
  *     "iterations": [0, 1, ...],
  *     "score": [2.3, 2.1, ...],             aligned with iterations
  *     "lr": {"0_W": [0.1, 0.1, ...]},       aligned with iterations; {} when the session has no such learning rate
- *     "epochs": [0, 1, ...],
+ *     "epochs": [0, 1, ...],                as recorded (0: the first epoch); the page draws them from 1
  *     "epochMetrics": {"testAccuracy": [0.61, 0.72, ...]}}]}   aligned with epochs
  * }</pre>
  *
- * Numbers are written with float precision; NaN and infinities as {@code null}. Each session is reduced to at most
+ * Written with Jackson's generator (DL4J's shaded copy). Numbers are written with float precision; NaN and
+ * infinities as {@code null}. Each session is reduced to at most
  * {@code maxPoints} iterations by {@link Downsampler}, which keeps the points where the learning rate changes.
  */
 final class SchedulesJson {

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
-import io.github.lrschedules.training.TestData;
-import io.github.lrschedules.training.TestNets;
+import io.github.lrschedules.testing.TestData;
+import io.github.lrschedules.testing.TestNets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,8 @@ package io.github.lrschedules.plateau;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
+import io.github.lrschedules.testing.TestData;
+import io.github.lrschedules.testing.TestNets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -37,7 +39,7 @@ import org.nd4j.linalg.schedule.ScheduleType;
  */
 class ParallelWrapperUpdaterStateTest {
 
-    private static final List<DataSet> TRAIN = Fixtures.blobs(320, 1);
+    private static final List<DataSet> TRAIN = TestData.noisyBlobs(320, 1);
     private static final int BATCH = 64;
     private static final int FITS = 3;
 
@@ -47,7 +49,7 @@ class ParallelWrapperUpdaterStateTest {
         Model create() {
             WarmupCosineSchedule schedule = new WarmupCosineSchedule(ScheduleType.ITERATION, 0.05, 3, 40, 0.001, 0.0);
             IUpdater updater = name().endsWith("ADAM") ? new Adam(schedule) : new Nesterovs(schedule, 0.9);
-            return name().startsWith("MULTI") ? Fixtures.mlp(updater) : Fixtures.graph(updater, null, null);
+            return name().startsWith("MULTI") ? TestNets.noisyMlp(updater) : TestNets.noisyGraph(updater, null, null);
         }
 
         boolean graph() {
@@ -77,7 +79,8 @@ class ParallelWrapperUpdaterStateTest {
             // The gradient is computed, the updater has not run yet: this is the state the step will start from.
             INDArray state = stateOf(model);
             firstOfFit.computeIfAbsent(fit, f -> new INDArray[] {state});
-            firstState.computeIfAbsent(fit, f -> new IdentityHashMap<>()).computeIfAbsent(model, m -> new INDArray[] {state});
+            firstState.computeIfAbsent(fit, f -> new IdentityHashMap<>())
+                    .computeIfAbsent(model, m -> new INDArray[] {state});
         }
 
         @Override
@@ -104,7 +107,7 @@ class ParallelWrapperUpdaterStateTest {
         try {
             for (int f = 0; f < FITS; f++) {
                 probe.fit = f;
-                wrapper.fit(Fixtures.iterator(TRAIN, BATCH));
+                wrapper.fit(TestData.iterator(TRAIN, BATCH));
                 // A constant metric: with patience 0 every report after the first reduces the rate.
                 plateau.report(root, 1.0);
                 rootStateAfterFit.add(stateOf(root));

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.ScaledSchedule;
+import io.github.lrschedules.testing.TestData;
+import io.github.lrschedules.testing.TestNets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -53,8 +55,8 @@ import org.nd4j.linalg.schedule.ISchedule;
 class PlateauIntegrationTest {
 
     /** 320 examples in batches of 64: 5 iterations per epoch. */
-    private static final List<DataSet> TRAIN = Fixtures.blobs(320, 1);
-    private static final List<DataSet> VALID = Fixtures.blobs(160, 2);
+    private static final List<DataSet> TRAIN = TestData.noisyBlobs(320, 1);
+    private static final List<DataSet> VALID = TestData.noisyBlobs(160, 2);
     private static final int BATCH = 64;
     private static final int VALID_BATCH = 160;
     private static final int ITERATIONS_PER_EPOCH = TRAIN.size() / BATCH;
@@ -64,7 +66,7 @@ class PlateauIntegrationTest {
     private static EarlyStoppingConfiguration<MultiLayerNetwork> earlyStopping(int epochs) {
         return new EarlyStoppingConfiguration.Builder<MultiLayerNetwork>()
                 .epochTerminationConditions(new MaxEpochsTerminationCondition(epochs))
-                .scoreCalculator(new DataSetLossCalculator(Fixtures.iterator(VALID, VALID_BATCH), true))
+                .scoreCalculator(new DataSetLossCalculator(TestData.iterator(VALID, VALID_BATCH), true))
                 .modelSaver(new InMemoryModelSaver<>())
                 .build();
     }
@@ -72,14 +74,14 @@ class PlateauIntegrationTest {
     @Test
     void earlyStoppingTrainerReducesAtTheEpochsItsOwnScoresPredictThroughTheAdapter() throws Exception {
         double initialLr = 0.4;
-        MultiLayerNetwork net = Fixtures.mlp(new Sgd(initialLr), new Sgd(0.12), new Sgd(0.2));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Sgd(initialLr), new Sgd(0.12), new Sgd(0.2));
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
                 .reported(PlateauTracker.Mode.MIN).factor(0.5).patience(0).threshold(0.05).build();
         LearningRateRecorder recorder = new LearningRateRecorder();
         net.setListeners(recorder);
         int epochs = 6;
         EarlyStoppingTrainer trainer = new EarlyStoppingTrainer(earlyStopping(epochs), net,
-                Fixtures.iterator(TRAIN, BATCH));
+                TestData.iterator(TRAIN, BATCH));
         trainer.setListener(plateau.<MultiLayerNetwork>earlyStoppingListener());
 
         EarlyStoppingResult<MultiLayerNetwork> result = trainer.fit();
@@ -124,14 +126,14 @@ class PlateauIntegrationTest {
         // BaseEarlyStoppingTrainer trains with fit(DataSet) but calls onEpochStart/onEpochEnd of the model's
         // listeners itself (triggerEpochListeners), so the training-loss source needs no adapter.
         double initialLr = 0.4;
-        MultiLayerNetwork net = Fixtures.mlp(new Sgd(initialLr));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Sgd(initialLr));
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder().factor(0.5).patience(0)
                 .threshold(0.05).build();
         LearningRateRecorder recorder = new LearningRateRecorder();
         net.setListeners(recorder, plateau);
         int epochs = 5;
         EarlyStoppingResult<MultiLayerNetwork> result = new EarlyStoppingTrainer(earlyStopping(epochs), net,
-                Fixtures.iterator(TRAIN, BATCH)).fit();
+                TestData.iterator(TRAIN, BATCH)).fit();
         assertThat(result.getTotalEpochs()).isEqualTo(epochs);
 
         // Replica: the mean of the mini-batch scores of each epoch, summed in the same order.
@@ -169,14 +171,14 @@ class PlateauIntegrationTest {
     void theEarlyStoppingBestModelKeepsTheRateItWasSavedWith() throws Exception {
         // InMemoryModelSaver keeps net.clone(), which shares the updater configurations with the training network.
         double initialLr = 0.2;
-        MultiLayerNetwork net = Fixtures.mlp(new Sgd(initialLr));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Sgd(initialLr));
         // Only a 50% better loss counts as better: every epoch after the first reduces, while the trainer still
         // saves every strictly better model.
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
                 .reported(PlateauTracker.Mode.MIN).factor(0.5).patience(0).threshold(0.5).build();
         int epochs = 5;
         EarlyStoppingTrainer trainer = new EarlyStoppingTrainer(earlyStopping(epochs), net,
-                Fixtures.iterator(TRAIN, BATCH));
+                TestData.iterator(TRAIN, BATCH));
         trainer.setListener(plateau.<MultiLayerNetwork>earlyStoppingListener());
         EarlyStoppingResult<MultiLayerNetwork> result = trainer.fit();
 
@@ -212,8 +214,8 @@ class PlateauIntegrationTest {
         COMPUTATION_GRAPH;
 
         Model create() {
-            return this == MULTI_LAYER_NETWORK ? Fixtures.mlp(new Sgd(0.2), new Sgd(0.06), new Sgd(0.1))
-                    : Fixtures.graph(new Sgd(0.2), new Sgd(0.05), new Sgd(0.1));
+            return this == MULTI_LAYER_NETWORK ? TestNets.noisyMlp(new Sgd(0.2), new Sgd(0.06), new Sgd(0.1))
+                    : TestNets.noisyGraph(new Sgd(0.2), new Sgd(0.05), new Sgd(0.1));
         }
     }
 
@@ -246,7 +248,7 @@ class PlateauIntegrationTest {
             for (int f = 0; f < fits; f++) {
                 lrPerFit.add(lr);
                 probe.fit = f;
-                wrapper.fit(Fixtures.iterator(TRAIN, BATCH));
+                wrapper.fit(TestData.iterator(TRAIN, BATCH));
                 double value = validationLoss(root);
                 double expected = replica.step(value, lr);
                 assertThat(plateau.report(root, value)).as("fit %s", f).isCloseTo(expected, within(1e-15));
@@ -319,8 +321,8 @@ class PlateauIntegrationTest {
     @ParameterizedTest
     @EnumSource(Copy.class)
     void reductionsOnACopyLeaveTheSourceModelsUpdatersAlone(Copy kind) {
-        MultiLayerNetwork source = Fixtures.mlp(new Nesterovs(0.1, 0.9), new Sgd(0.03), new Sgd(0.07));
-        source.fit(Fixtures.iterator(TRAIN, BATCH));
+        MultiLayerNetwork source = TestNets.noisyMlp(new Nesterovs(0.1, 0.9), new Sgd(0.03), new Sgd(0.07));
+        source.fit(TestData.iterator(TRAIN, BATCH));
         Map<String, IUpdater> sourceUpdaters = updaterConfigs(source);
         Map<String, IUpdater> sourceValues = new TreeMap<>();
         sourceUpdaters.forEach((k, u) -> sourceValues.put(k, u.clone()));
@@ -343,7 +345,7 @@ class PlateauIntegrationTest {
         INDArray beforeLastEpoch = null;
         for (int e = 0; e < epochs; e++) {
             beforeLastEpoch = copy.params().dup();
-            copy.fit(Fixtures.iterator(TRAIN, BATCH));
+            copy.fit(TestData.iterator(TRAIN, BATCH));
         }
         assertThat(plateau.history()).hasSize(epochs - 1);
 
@@ -385,7 +387,7 @@ class PlateauIntegrationTest {
         // The source itself still trains with its own, unreduced rates.
         LearningRateRecorder sourceRecorder = new LearningRateRecorder();
         source.setListeners(sourceRecorder);
-        source.fit(Fixtures.iterator(TRAIN, BATCH));
+        source.fit(TestData.iterator(TRAIN, BATCH));
         for (String key : sourceRecorder.parameterKeys()) {
             for (double applied : sourceRecorder.learningRates(key)) {
                 assertThat(applied).as("source %s", key).isEqualTo(sourceRates.get(key));
@@ -397,7 +399,7 @@ class PlateauIntegrationTest {
     void aFrozenLayersUnusedUpdaterNeitherSetsTheReferenceRateNorLetsMinLrBeUndercut() {
         // Layer 0's bias updater (0.5) is far above the rest (0.01). Frozen by TransferLearning, layer 0 trains with
         // NoOp, though its conf().getLayer() still holds the Sgd(0.5) of the layer it wraps.
-        MultiLayerNetwork source = Fixtures.mlp(new Sgd(0.01), null, new Sgd(0.5));
+        MultiLayerNetwork source = TestNets.noisyMlp(new Sgd(0.01), null, new Sgd(0.5));
         MultiLayerNetwork copy = new TransferLearning.Builder(source)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().seed(7L).build())
                 .setFeatureExtractor(0).build();
@@ -405,7 +407,7 @@ class PlateauIntegrationTest {
         assertThat(configuredRates(copy)).containsOnlyKeys("1_W", "1_b", "2_W", "2_b");
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
                 .reported(PlateauTracker.Mode.MIN).factor(0.5).patience(0).minLr(0.008).build();
-        copy.fit(Fixtures.iterator(TRAIN, BATCH));
+        copy.fit(TestData.iterator(TRAIN, BATCH));
         assertThat(plateau.report(copy, 1.0)).isCloseTo(0.01, within(1e-15));
         assertThat(plateau.report(copy, 2.0)).isCloseTo(0.008, within(1e-15));
         Reduction reduction = plateau.history().get(0);
@@ -413,17 +415,17 @@ class PlateauIntegrationTest {
         assertThat(reduction.getNewLr()).isCloseTo(0.008, within(1e-15));
         configuredRates(copy).forEach((k, lr) -> assertThat(lr).as(k).isCloseTo(0.008, within(1e-15)));
         INDArray frozen = copy.getLayer(0).params().dup();
-        copy.fit(Fixtures.iterator(TRAIN, BATCH));
+        copy.fit(TestData.iterator(TRAIN, BATCH));
         assertThat(copy.getLayer(0).params()).isEqualTo(frozen);
         assertThat(copy.params().sumNumber().doubleValue()).isFinite();
     }
 
     @Test
     void aCloneTakenAfterAReductionKeepsItsRateWhenTheOriginalIsReducedAgain() {
-        MultiLayerNetwork net = Fixtures.mlp(new Sgd(0.2), new Sgd(0.06), new Sgd(0.1));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Sgd(0.2), new Sgd(0.06), new Sgd(0.1));
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
                 .reported(PlateauTracker.Mode.MIN).factor(0.5).patience(0).build();
-        net.fit(Fixtures.iterator(TRAIN, BATCH));
+        net.fit(TestData.iterator(TRAIN, BATCH));
         plateau.report(net, 1.0);
         plateau.report(net, 2.0);
         Map<String, Double> atSnapshot = configuredRates(net);
@@ -464,17 +466,17 @@ class PlateauIntegrationTest {
     private static void graphDecidesEveryNIterations(boolean accuracy) {
         int n = 3;
         double initialLr = 0.2;
-        ComputationGraph graph = Fixtures.graph(new Sgd(initialLr), new Sgd(0.05), new Sgd(0.1));
+        ComputationGraph graph = TestNets.noisyGraph(new Sgd(initialLr), new Sgd(0.05), new Sgd(0.1));
         ReduceLROnPlateauListener.Builder builder = ReduceLROnPlateauListener.builder().factor(0.5)
                 .evaluateEveryIterations(n);
         PlateauTracker.Builder replicaBuilder = PlateauTracker.builder().factor(0.5);
         if (accuracy) {
-            builder.validationAccuracy(Fixtures.iterator(VALID, VALID_BATCH)).patience(0)
+            builder.validationAccuracy(TestData.iterator(VALID, VALID_BATCH)).patience(0)
                     .thresholdMode(PlateauTracker.ThresholdMode.ABS).threshold(0.01);
             replicaBuilder.mode(PlateauTracker.Mode.MAX).patience(0).thresholdMode(PlateauTracker.ThresholdMode.ABS)
                     .threshold(0.01);
         } else {
-            builder.validationLoss(Fixtures.iterator(VALID, VALID_BATCH)).patience(0).threshold(0.03);
+            builder.validationLoss(TestData.iterator(VALID, VALID_BATCH)).patience(0).threshold(0.03);
             replicaBuilder.mode(PlateauTracker.Mode.MIN).patience(0).threshold(0.03);
         }
         ReduceLROnPlateauListener plateau = builder.build();
@@ -485,7 +487,7 @@ class PlateauIntegrationTest {
         Map<String, Double> initialRates = configuredRates(graph);
         assertThat(initialRates).containsOnlyKeys("left_W", "left_b", "right_W", "right_b", "out_W", "out_b");
         int epochs = 5;
-        ListDataSetIterator<DataSet> train = Fixtures.iterator(TRAIN, BATCH);
+        ListDataSetIterator<DataSet> train = TestData.iterator(TRAIN, BATCH);
         for (int e = 0; e < epochs; e++) {
             graph.fit(train);
         }
@@ -548,9 +550,9 @@ class PlateauIntegrationTest {
     @Test
     void validationF1DecidesInMaxMode() {
         double initialLr = 0.2;
-        MultiLayerNetwork net = Fixtures.mlp(new Sgd(initialLr));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Sgd(initialLr));
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
-                .validationF1(Fixtures.iterator(VALID, VALID_BATCH)).factor(0.5).patience(1).threshold(0.005)
+                .validationF1(TestData.iterator(VALID, VALID_BATCH)).factor(0.5).patience(1).threshold(0.005)
                 .build();
         LearningRateRecorder recorder = new LearningRateRecorder();
         net.setListeners(recorder, plateau);
@@ -562,7 +564,7 @@ class PlateauIntegrationTest {
         List<Double> lrPerEpoch = new ArrayList<>();
         List<Integer> reducedFromEpoch = new ArrayList<>();
         List<Double> f1s = new ArrayList<>();
-        ListDataSetIterator<DataSet> train = Fixtures.iterator(TRAIN, BATCH);
+        ListDataSetIterator<DataSet> train = TestData.iterator(TRAIN, BATCH);
         int epochs = 8;
         for (int e = 0; e < epochs; e++) {
             lrPerEpoch.add(lr);
@@ -609,7 +611,7 @@ class PlateauIntegrationTest {
     }
 
     private static double validationLoss(Model model) {
-        ListDataSetIterator<DataSet> it = Fixtures.iterator(VALID, VALID_BATCH);
+        ListDataSetIterator<DataSet> it = TestData.iterator(VALID, VALID_BATCH);
         double sum = 0;
         long n = 0;
         while (it.hasNext()) {
@@ -623,7 +625,7 @@ class PlateauIntegrationTest {
     }
 
     private static Evaluation evaluation(Model model) {
-        ListDataSetIterator<DataSet> it = Fixtures.iterator(VALID, VALID_BATCH);
+        ListDataSetIterator<DataSet> it = TestData.iterator(VALID, VALID_BATCH);
         return model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).evaluate(it)
                 : ((ComputationGraph) model).evaluate(it);
     }

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
+import io.github.lrschedules.testing.TestData;
+import io.github.lrschedules.testing.TestNets;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,8 +31,8 @@ import org.nd4j.linalg.schedule.ScheduleType;
 /** The plateau listener on real DL4J training. */
 class ReduceLROnPlateauListenerTest {
 
-    private static final List<DataSet> TRAIN = Fixtures.blobs(320, 1);
-    private static final List<DataSet> VALID = Fixtures.blobs(160, 2);
+    private static final List<DataSet> TRAIN = TestData.noisyBlobs(320, 1);
+    private static final List<DataSet> VALID = TestData.noisyBlobs(160, 2);
 
     @TempDir
     Path tmp;
@@ -38,7 +40,7 @@ class ReduceLROnPlateauListenerTest {
     private static double validationLoss(MultiLayerNetwork net) {
         double sum = 0;
         int n = 0;
-        ListDataSetIterator<DataSet> it = Fixtures.iterator(VALID, 40);
+        ListDataSetIterator<DataSet> it = TestData.iterator(VALID, 40);
         while (it.hasNext()) {
             DataSet ds = it.next();
             sum += net.score(ds, false) * ds.numExamples();
@@ -49,15 +51,15 @@ class ReduceLROnPlateauListenerTest {
 
     @Test
     void reducesAtTheEpochsThePyTorchRulePredictsFromTheValidationLoss() {
-        MultiLayerNetwork net = Fixtures.mlp(new Sgd(0.2));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Sgd(0.2));
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
-                .validationLoss(Fixtures.iterator(VALID, 40)).factor(0.5).patience(1).threshold(0.02).build();
+                .validationLoss(TestData.iterator(VALID, 40)).factor(0.5).patience(1).threshold(0.02).build();
         LearningRateRecorder recorder = new LearningRateRecorder();
         net.setListeners(recorder, plateau);
         PlateauTracker replica = PlateauTracker.builder().factor(0.5).patience(1).threshold(0.02).build();
         double lr = 0.2;
         List<Double> expectedLrPerEpoch = new ArrayList<>();
-        ListDataSetIterator<DataSet> train = Fixtures.iterator(TRAIN, 32);
+        ListDataSetIterator<DataSet> train = TestData.iterator(TRAIN, 32);
         for (int epoch = 0; epoch < 14; epoch++) {
             expectedLrPerEpoch.add(lr);
             net.fit(train);
@@ -83,13 +85,13 @@ class ReduceLROnPlateauListenerTest {
     void warmupCosineKeepsItsShapeScaledDownAndAdamStateIsKept() {
         int total = 10 * 20; // 10 iterations per epoch; the cosine is still above zero after 10 epochs
         ISchedule base = new WarmupCosineSchedule(ScheduleType.ITERATION, 0.02, 10, total, 0.0, 0.0);
-        MultiLayerNetwork net = Fixtures.mlp(new Adam(base));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Adam(base));
         // Every other value is reported as worse: patience 0 reduces at each of them.
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
                 .reported(PlateauTracker.Mode.MIN).factor(0.5).patience(0).build();
         LearningRateRecorder recorder = new LearningRateRecorder();
         net.setListeners(recorder);
-        ListDataSetIterator<DataSet> train = Fixtures.iterator(TRAIN, 32);
+        ListDataSetIterator<DataSet> train = TestData.iterator(TRAIN, 32);
         for (int epoch = 0; epoch < 10; epoch++) {
             net.fit(train);
             INDArray stateBefore = net.getUpdater().getStateViewArray().dup();
@@ -116,10 +118,10 @@ class ReduceLROnPlateauListenerTest {
 
     @Test
     void everyUpdaterIsScaledByTheSameFactorKeepingPerLayerRatios() {
-        MultiLayerNetwork net = Fixtures.mlp(new Nesterovs(0.1, 0.9), new Sgd(0.03), new Sgd(0.07));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Nesterovs(0.1, 0.9), new Sgd(0.03), new Sgd(0.07));
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
                 .reported(PlateauTracker.Mode.MAX).factor(0.25).patience(0).build();
-        net.fit(Fixtures.iterator(TRAIN, 32));
+        net.fit(TestData.iterator(TRAIN, 32));
         plateau.report(net, 0.9);
         double next = plateau.report(net, 0.5);
         assertThat(next).isCloseTo(0.1 * 0.25, within(1e-15));
@@ -140,16 +142,16 @@ class ReduceLROnPlateauListenerTest {
 
     @Test
     void minLrBoundsTheReductionAndABadMetricNeverMakesTheRateNaN() {
-        MultiLayerNetwork net = Fixtures.mlp(new Sgd(0.1));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Sgd(0.1));
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
                 .reported(PlateauTracker.Mode.MIN).factor(0.1).patience(0).minLr(0.004).build();
-        net.fit(Fixtures.iterator(TRAIN, 32));
+        net.fit(TestData.iterator(TRAIN, 32));
         plateau.report(net, 1.0);
         assertThat(plateau.report(net, Double.NaN)).isCloseTo(0.01, within(1e-15));
         assertThat(plateau.report(net, Double.POSITIVE_INFINITY)).isCloseTo(0.004, within(1e-15));
         assertThat(plateau.report(net, Double.NaN)).isCloseTo(0.004, within(1e-15));
         assertThat(lr(net, 0, "W")).isCloseTo(0.004, within(1e-15));
-        net.fit(Fixtures.iterator(TRAIN, 32));
+        net.fit(TestData.iterator(TRAIN, 32));
         assertThat(net.params().sumNumber().doubleValue()).isFinite();
     }
 
@@ -157,7 +159,7 @@ class ReduceLROnPlateauListenerTest {
     private static LearningRateRecorder train(MultiLayerNetwork net, ReduceLROnPlateauListener plateau, int epochs) {
         LearningRateRecorder recorder = new LearningRateRecorder();
         net.setListeners(recorder, plateau);
-        ListDataSetIterator<DataSet> train = Fixtures.iterator(TRAIN, 32);
+        ListDataSetIterator<DataSet> train = TestData.iterator(TRAIN, 32);
         for (int e = 0; e < epochs; e++) {
             net.fit(train);
         }
@@ -172,7 +174,7 @@ class ReduceLROnPlateauListenerTest {
     @Test
     void resumingFromACheckpointMidPatienceGivesTheSameRun() throws IOException {
         int total = 16;
-        MultiLayerNetwork straight = Fixtures.mlp(new Adam(new WarmupCosineSchedule(ScheduleType.ITERATION, 0.03, 5, 160, 0.0, 0.0)));
+        MultiLayerNetwork straight = TestNets.noisyMlp(new Adam(new WarmupCosineSchedule(ScheduleType.ITERATION, 0.03, 5, 160, 0.0, 0.0)));
         ReduceLROnPlateauListener straightPlateau = trainingLossPlateau();
         LearningRateRecorder straightLr = train(straight, straightPlateau, total);
         assertThat(straightPlateau.history()).as("the run must reduce").hasSizeGreaterThanOrEqualTo(2);
@@ -180,7 +182,7 @@ class ReduceLROnPlateauListenerTest {
         // Find a cut where the tracker is counting bad epochs or cooling down.
         int cut = -1;
         for (int k = 2; k < total - 2 && cut < 0; k++) {
-            MultiLayerNetwork probe = Fixtures.mlp(new Adam(new WarmupCosineSchedule(ScheduleType.ITERATION, 0.03, 5, 160, 0.0, 0.0)));
+            MultiLayerNetwork probe = TestNets.noisyMlp(new Adam(new WarmupCosineSchedule(ScheduleType.ITERATION, 0.03, 5, 160, 0.0, 0.0)));
             ReduceLROnPlateauListener probePlateau = trainingLossPlateau();
             train(probe, probePlateau, k);
             PlateauTracker.State s = probePlateau.trackerState();
@@ -190,7 +192,7 @@ class ReduceLROnPlateauListenerTest {
         }
         assertThat(cut).as("a checkpoint mid-patience or mid-cooldown after a reduction").isPositive();
 
-        MultiLayerNetwork first = Fixtures.mlp(new Adam(new WarmupCosineSchedule(ScheduleType.ITERATION, 0.03, 5, 160, 0.0, 0.0)));
+        MultiLayerNetwork first = TestNets.noisyMlp(new Adam(new WarmupCosineSchedule(ScheduleType.ITERATION, 0.03, 5, 160, 0.0, 0.0)));
         ReduceLROnPlateauListener firstPlateau = trainingLossPlateau();
         LearningRateRecorder firstLr = train(first, firstPlateau, cut);
         File zip = tmp.resolve("checkpoint.zip").toFile();
@@ -217,7 +219,7 @@ class ReduceLROnPlateauListenerTest {
 
     @Test
     void saveStateReplacesAnEarlierStateAndRestoreStateRejectsAZipWithoutOne() throws IOException {
-        MultiLayerNetwork net = Fixtures.mlp(new Sgd(0.1));
+        MultiLayerNetwork net = TestNets.noisyMlp(new Sgd(0.1));
         ReduceLROnPlateauListener plateau = ReduceLROnPlateauListener.builder()
                 .reported(PlateauTracker.Mode.MIN).factor(0.5).patience(0).build();
         File zip = tmp.resolve("model.zip").toFile();
@@ -237,6 +239,32 @@ class ReduceLROnPlateauListenerTest {
     }
 
     @Test
+    void optionsThatContradictEachOtherFailAtBuildNamingBoth() {
+        assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().reported(PlateauTracker.Mode.MIN)
+                .evaluateEveryIterations(5).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reported(MIN)").hasMessageContaining("evaluateEveryIterations(5)");
+        assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().evaluateEveryEpoch()
+                .reported(PlateauTracker.Mode.MAX).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reported(MAX)").hasMessageContaining("evaluateEveryEpoch()");
+        assertThatThrownBy(() -> ReduceLROnPlateauListener.builder()
+                .validationLoss(TestData.iterator(TestData.noisyBlobs(8, 3), 8))
+                .validationAccuracy(TestData.iterator(TestData.noisyBlobs(8, 3), 8)).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("validationLoss(data)").hasMessageContaining("validationAccuracy(data)");
+        assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().evaluateEveryIterations(3)
+                .evaluateEveryEpoch().build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("evaluateEveryIterations(3)").hasMessageContaining("evaluateEveryEpoch()");
+        // Repeating the same option is no contradiction, and a timing goes with a measured source.
+        assertThat(ReduceLROnPlateauListener.builder().trainingLoss().trainingLoss().evaluateEveryIterations(4)
+                .build().toString()).contains("TRAINING_LOSS", "everyIterations=4");
+        assertThat(ReduceLROnPlateauListener.builder().reported(PlateauTracker.Mode.MIN).build().toString())
+                .contains("REPORTED", "on report");
+    }
+
+    @Test
     void badConfigurationFailsAtBuildTimeNamingTheArgument() {
         assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().factor(1.0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("factor (1.0)");
@@ -253,7 +281,7 @@ class ReduceLROnPlateauListenerTest {
         assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().evaluateEveryIterations(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("iterations (0)");
         assertThatThrownBy(() -> ReduceLROnPlateauListener.builder().trainingLoss().build()
-                .report(Fixtures.mlp(new Sgd(0.1)), 1.0)).isInstanceOf(IllegalStateException.class)
+                .report(TestNets.noisyMlp(new Sgd(0.1)), 1.0)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("reported(mode)");
     }
 }

@@ -8,6 +8,8 @@ import io.github.lrschedules.schedule.LinearSchedule;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
+import io.github.lrschedules.testing.TestData;
+import io.github.lrschedules.testing.TestNets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

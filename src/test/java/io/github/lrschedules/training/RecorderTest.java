@@ -7,6 +7,8 @@ import io.github.lrschedules.schedule.CosineRestartsSchedule;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
+import io.github.lrschedules.testing.TestData;
+import io.github.lrschedules.testing.TestNets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

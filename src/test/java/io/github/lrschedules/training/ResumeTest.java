@@ -6,6 +6,8 @@ import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
+import io.github.lrschedules.testing.TestData;
+import io.github.lrschedules.testing.TestNets;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -16,6 +16,8 @@ import io.github.lrschedules.schedule.SequentialSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.schedule.WarmupSchedule;
 import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
+import io.github.lrschedules.testing.TestData;
+import io.github.lrschedules.testing.TestNets;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Modifier;

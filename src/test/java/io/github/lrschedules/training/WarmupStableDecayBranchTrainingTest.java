@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
+import io.github.lrschedules.testing.MnistSubset;
+import io.github.lrschedules.testing.TestNets;
 import io.github.lrschedules.util.Networks;
 import java.io.File;
 import java.io.IOException;

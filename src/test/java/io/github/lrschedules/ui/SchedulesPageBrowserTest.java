@@ -6,8 +6,8 @@ import io.github.lrschedules.record.TestAccuracyListener;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
-import io.github.lrschedules.training.TestData;
-import io.github.lrschedules.training.TestNets;
+import io.github.lrschedules.testing.TestData;
+import io.github.lrschedules.testing.TestNets;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +96,9 @@ class SchedulesPageBrowserTest {
                         .containsPattern("<path[^>]*class=\"series-line\"[^>]*data-session=\"" + session + "\"");
             }
         }
+        String accuracy = element(dom, "accuracy-chart");
+        assertThat(attribute(accuracy, "<svg", "data-x-first")).as("epochs are numbered from 1").isEqualTo("1");
+        assertThat(attribute(accuracy, "<svg", "data-x-last")).isEqualTo(String.valueOf(EPOCHS));
         for (String session : sessions) {
             assertThat(dom).as("legend entry of " + session)
                     .containsPattern("<label class=\"legend-entry\" data-session=\"" + session + "\"")

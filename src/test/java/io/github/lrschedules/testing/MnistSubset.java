@@ -1,4 +1,4 @@
-package io.github.lrschedules.training;
+package io.github.lrschedules.testing;
 
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.github.lrschedules.training;
+package io.github.lrschedules.testing;
 
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -19,7 +19,11 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Small double-precision networks for the real-training tests, all with a fixed seed. */
+/**
+ * Small double-precision networks for the real-training tests, all with a fixed seed: for the clean blobs of
+ * {@link TestData} ({@link #mlp}, {@link #cnn}, {@link #graph}), and for its noisy blobs with an updater per layer
+ * ({@link #noisyMlp}, {@link #noisyGraph}).
+ */
 public final class TestNets {
 
     public static final long SEED = 42L;
@@ -106,5 +110,70 @@ public final class TestNets {
                 ((ComputationGraph) model).fit(data);
             }
         }
+    }
+
+    /**
+     * For {@link TestData#noisyBlobs}: a two-hidden-layer MLP (10 -> 16 tanh -> 16 relu -> 4); the second layer has
+     * its own updater and the first a separate bias updater (either may be null).
+     */
+    public static MultiLayerNetwork noisyMlp(IUpdater updater, IUpdater secondLayerUpdater, IUpdater biasUpdater) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(12345)
+                .dataType(DataType.DOUBLE)
+                .updater(updater)
+                .list();
+        DenseLayer.Builder first = new DenseLayer.Builder().nIn(TestData.NOISY_FEATURES).nOut(16)
+                .activation(Activation.TANH);
+        if (biasUpdater != null) {
+            first.biasUpdater(biasUpdater);
+        }
+        DenseLayer.Builder second = new DenseLayer.Builder().nIn(16).nOut(16).activation(Activation.RELU);
+        if (secondLayerUpdater != null) {
+            second.updater(secondLayerUpdater);
+        }
+        MultiLayerConfiguration conf = list.layer(first.build()).layer(second.build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(TestData.NOISY_CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        return init(conf);
+    }
+
+    /** {@link #noisyMlp(IUpdater, IUpdater, IUpdater)} with one updater for everything. */
+    public static MultiLayerNetwork noisyMlp(IUpdater updater) {
+        return noisyMlp(updater, null, null);
+    }
+
+    /**
+     * For {@link TestData#noisyBlobs}: a graph {@code in -> {left (12, tanh), right (8, relu)} -> merge -> out (4)};
+     * {@code left} has its own updater and {@code right} a separate bias updater (either may be null). Parameter
+     * keys {@code left_W ... out_b}.
+     */
+    public static ComputationGraph noisyGraph(IUpdater updater, IUpdater leftUpdater, IUpdater rightBiasUpdater) {
+        DenseLayer.Builder left = new DenseLayer.Builder().nIn(TestData.NOISY_FEATURES).nOut(12)
+                .activation(Activation.TANH);
+        if (leftUpdater != null) {
+            left.updater(leftUpdater);
+        }
+        DenseLayer.Builder right = new DenseLayer.Builder().nIn(TestData.NOISY_FEATURES).nOut(8)
+                .activation(Activation.RELU);
+        if (rightBiasUpdater != null) {
+            right.biasUpdater(rightBiasUpdater);
+        }
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(12345)
+                .dataType(DataType.DOUBLE)
+                .updater(updater)
+                .graphBuilder()
+                .addInputs("in")
+                .addLayer("left", left.build(), "in")
+                .addLayer("right", right.build(), "in")
+                .addVertex("merge", new MergeVertex(), "left", "right")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(20)
+                        .nOut(TestData.NOISY_CLASSES).activation(Activation.SOFTMAX).build(), "merge")
+                .setOutputs("out")
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
     }
 }
