@@ -3,14 +3,17 @@ package io.github.lrschedules.benchmarks;
 import io.github.lrschedules.schedule.CosineDecaySchedule;
 import io.github.lrschedules.schedule.CosineRestartsSchedule;
 import io.github.lrschedules.schedule.CyclicSchedule;
+import io.github.lrschedules.schedule.InverseSqrtSchedule;
 import io.github.lrschedules.schedule.LinearSchedule;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
+import io.github.lrschedules.schedule.PiecewiseConstantSchedule;
 import io.github.lrschedules.schedule.PolynomialDecaySchedule;
 import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.schedule.SequentialSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.schedule.WarmupSchedule;
+import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +58,8 @@ public class ScheduleValueAtBenchmark {
     @Param({"dl4j.StepSchedule", "dl4j.ExponentialSchedule", "dl4j.MapSchedule",
             "MilestoneStepSchedule", "LinearSchedule", "PolynomialDecaySchedule", "CosineDecaySchedule",
             "WarmupSchedule", "WarmupCosineSchedule", "CosineRestartsSchedule", "OneCycleSchedule",
-            "CyclicSchedule", "SequentialSchedule", "ScaledSchedule"})
+            "CyclicSchedule", "SequentialSchedule", "ScaledSchedule",
+            "WarmupStableDecaySchedule", "InverseSqrtSchedule", "PiecewiseConstantSchedule"})
     public String schedule;
 
     private ISchedule instance;
@@ -98,6 +102,13 @@ public class ScheduleValueAtBenchmark {
                         500, 5_000);
             case "ScaledSchedule":
                 return new ScaledSchedule(new WarmupCosineSchedule(T, 0.1, 500, HORIZON, 0.0, 0.0), 0.5);
+            case "WarmupStableDecaySchedule":
+                return WarmupStableDecaySchedule.builder(T, 0.1, HORIZON).warmupSteps(500).build();
+            case "InverseSqrtSchedule":
+                return new InverseSqrtSchedule(T, 0.1, 500, 500);
+            case "PiecewiseConstantSchedule":
+                return new PiecewiseConstantSchedule(T, new int[] {2_500, 5_000, 7_500},
+                        new double[] {0.1, 0.01, 0.001, 1e-4});
             default:
                 throw new IllegalArgumentException("schedule (" + name + ") is not benchmarked");
         }

@@ -44,7 +44,7 @@ class CommandLineTest {
         Cli train = Cli.run("train", "--help");
         assertThat(train.exitCode).isZero();
         assertThat(train.out).contains("--schedule", "constant", "milestone", "warmcosine", "restarts", "onecycle",
-                "cyclic", "plateau");
+                "cyclic", "plateau", "wsd");
         assertThat(Cli.run("help", "compare").out).contains("--schedules");
     }
 

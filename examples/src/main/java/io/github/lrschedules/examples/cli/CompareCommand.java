@@ -2,7 +2,6 @@ package io.github.lrschedules.examples.cli;
 
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,7 +15,7 @@ import picocli.CommandLine.Spec;
         description = {"Trains the same network under several learning-rate schedules, from the same seed and on the"
                 + " same batches, and compares them: summary table on the console; stats.dl4j, metrics.csv,"
                 + " epochs.csv, summary.csv, summary.md, lr.png, loss.png, accuracy.png and report.html in --out.",
-                "", "Schedules: constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau.", ""},
+                "", "Schedules: constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau, wsd.", ""},
         footer = {"", "Example: examples/run compare --model lenet --epochs 3 --schedules constant,onecycle"})
 public final class CompareCommand implements Callable<Integer> {
 
@@ -24,7 +23,7 @@ public final class CompareCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--schedules", split = ",", paramLabel = "NAME", converter = Converters.Schedule.class,
-            description = "Comma-separated schedules to compare. Default: all of them.")
+            description = "Comma-separated schedules to compare. Default: all but wsd.")
     List<ScheduleName> schedules;
 
     @Mixin
@@ -32,7 +31,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<ScheduleName> chosen = schedules == null ? Arrays.asList(ScheduleName.values()) : schedules;
+        List<ScheduleName> chosen = schedules == null ? ScheduleName.defaults() : schedules;
         List<ScheduleName> seen = new ArrayList<>();
         for (ScheduleName s : chosen) {
             if (seen.contains(s)) {

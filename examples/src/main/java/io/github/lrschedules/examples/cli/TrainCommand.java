@@ -19,7 +19,7 @@ public final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--schedule", required = true, paramLabel = "NAME", converter = Converters.Schedule.class,
-            description = "constant, milestone, warmcosine, restarts, onecycle, cyclic or plateau.")
+            description = "constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau or wsd.")
     ScheduleName schedule;
 
     @Mixin

@@ -7,6 +7,7 @@ import io.github.lrschedules.schedule.CyclicSchedule;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
+import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -117,12 +118,41 @@ public enum ScheduleName {
                     + "ReduceLROnPlateau(held-out loss, factor=" + plan.plateauFactor() + ", patience="
                     + plan.plateauPatience() + ", minLr=" + lr / 1000 + ")");
         }
+    },
+
+    /**
+     * Warmup-stable-decay: linear warmup from 0 over half an epoch, η, then a 1-sqrt cool-down to 0 over the last 20%
+     * of the iterations (the builder's default length).
+     */
+    WSD("warmup over half an epoch, η, 1-sqrt cool-down to 0 over the last 20%") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            int total = plan.totalIterations();
+            WarmupStableDecaySchedule.Builder builder = WarmupStableDecaySchedule.builder(ScheduleType.ITERATION,
+                    plan.learningRate(), total);
+            int decay = builder.build().getDecaySteps();
+            return withSchedule(builder.warmupSteps(Math.min(plan.batchesPerEpoch() / 2, total - decay)).build());
+        }
     };
 
     private final String summary;
 
     ScheduleName(String summary) {
         this.summary = summary;
+    }
+
+    /**
+     * What {@code compare} trains when no {@code --schedules} are given: every schedule but {@code wsd}, the seven of
+     * the published comparison (README) and of the overhead benchmark; {@code wsd} runs when it is named.
+     */
+    public static List<ScheduleName> defaults() {
+        List<ScheduleName> names = new ArrayList<>();
+        for (ScheduleName s : values()) {
+            if (s != WSD) {
+                names.add(s);
+            }
+        }
+        return names;
     }
 
     /** The name on the command line and the session id in {@code stats.dl4j}. */
