@@ -11,6 +11,7 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
@@ -72,7 +73,16 @@ interface SparkNet {
         };
     }
 
+    /** Installs {@link GraphCountsHook} on the graph's training master (once). */
     static SparkNet of(SparkComputationGraph graph) {
+        TrainingMaster<?, ?> master = graph.getTrainingMaster();
+        if (master instanceof ParameterAveragingTrainingMaster) {
+            ParameterAveragingTrainingMaster averaging = (ParameterAveragingTrainingMaster) master;
+            if (averaging.getTrainingHookList() == null
+                    || averaging.getTrainingHookList().stream().noneMatch(h -> h instanceof GraphCountsHook)) {
+                averaging.addHook(new GraphCountsHook(graph));
+            }
+        }
         return new SparkNet() {
             public Model network() {
                 return graph.getNetwork();

@@ -159,7 +159,8 @@ public final class SparkTrainingLoop {
     private void fitOnce(JavaRDD<DataSet> trainingData) {
         try {
             net.fit(trainingData);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Spark throws its checked SparkException through Scala code that declares nothing.
             SparkException spark = findCause(e, SparkException.class);
             if (spark != null && String.valueOf(spark.getMessage()).contains("Task not serializable")) {
                 throw new IllegalArgumentException("Spark could not serialize what it ships to the workers: "
@@ -167,7 +168,10 @@ public final class SparkTrainingLoop {
                         + "be Serializable, and so must the functions that built the RDD. Spark says: "
                         + rootMessage(spark), e);
             }
-            throw e;
+            if (e instanceof RuntimeException) {
+                throw (RuntimeException) e;
+            }
+            throw new IllegalStateException("Spark training failed: " + e, e);
         }
     }
 
