@@ -39,10 +39,7 @@ public final class SparkOverheadBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         int batch = 32;
         int frequency = 5;
-        List<DataSet> batches = new ArrayList<>();
-        for (DataSet ds : LocalSpark.batches("train", examples)) {
-            batches.addAll(ds.batchBy(batch));
-        }
+        List<DataSet> batches = DataSet.merge(LocalSpark.batches("train", examples)).batchBy(batch);
         JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("overhead")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.ui.enabled", "false").set("spark.ui.showConsoleProgress", "false"));
