@@ -31,9 +31,9 @@ class SparkStepsTest {
                 .hasMessage("averagingFrequency (0) must be > 0");
     }
 
-    /** 20 mini-batches of 16 on 2 workers: 3 -> 3 rounds of 3 (2 batches untrained), 4 -> 2 rounds, 16 -> 1 round. */
+    /** 20 mini-batches of 16 on 2 workers: frequency 3 -> 3 rounds of 3 (2 batches untrained), 16 -> 1 round. */
     @ParameterizedTest(name = "averagingFrequency {0}")
-    @CsvSource({"3, 9", "4, 8", "16, 16"})
+    @CsvSource({"3, 9", "16, 16"})
     void oneEpochAdvancesTheIterationCountAsAFormulaSays(int frequency, int expected) throws Exception {
         SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(LocalSpark.context(),
                 LocalSpark.mlp(new LinearSchedule(ITERATION, 0.01, 1.0, 0.1, 100), 3), LocalSpark.master(frequency));
