@@ -1,0 +1,65 @@
+package io.github.lrschedules.spark;
+
+import io.github.lrschedules.plateau.PlateauTracker;
+import io.github.lrschedules.util.Args;
+import org.apache.spark.api.java.JavaRDD;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * What the {@link SparkTrainingLoop} measures on the driver after each epoch and reports to the plateau listener.
+ *
+ * <p>{@link #validationLoss(JavaRDD)} is the mean loss over the examples of a validation RDD
+ * ({@code calculateScore(rdd, true)}), {@link #validationAccuracy(JavaRDD)} the accuracy on it ({@code evaluate}),
+ * both computed by a Spark job with the averaged parameters; {@link #trainingScore()} is Spark's training score of
+ * the epoch ({@code getScore()}, the mean of the workers' last mini-batch loss; the driver network's own
+ * {@code score()} is 0 after a Spark fit). Build the plateau listener with {@code reported(}{@link #mode()}{@code )}:
+ * MIN for the losses, MAX for the accuracy.
+ */
+public final class SparkMetric {
+
+    enum Kind { VALIDATION_LOSS, VALIDATION_ACCURACY, TRAINING_SCORE }
+
+    private final Kind kind;
+    private final JavaRDD<DataSet> data;
+
+    private SparkMetric(Kind kind, JavaRDD<DataSet> data) {
+        this.kind = kind;
+        this.data = data;
+    }
+
+    /** Mean loss per example on {@code validationData}; lower is better. */
+    public static SparkMetric validationLoss(JavaRDD<DataSet> validationData) {
+        return new SparkMetric(Kind.VALIDATION_LOSS, Args.notNull("validationData", validationData));
+    }
+
+    /** Accuracy on {@code validationData}, a fraction in [0, 1]; higher is better. */
+    public static SparkMetric validationAccuracy(JavaRDD<DataSet> validationData) {
+        return new SparkMetric(Kind.VALIDATION_ACCURACY, Args.notNull("validationData", validationData));
+    }
+
+    /** Spark's training score of the epoch; lower is better. */
+    public static SparkMetric trainingScore() {
+        return new SparkMetric(Kind.TRAINING_SCORE, null);
+    }
+
+    /** Which way is better: the mode to build the plateau listener with ({@code reported(mode)}). */
+    public PlateauTracker.Mode mode() {
+        return kind == Kind.VALIDATION_ACCURACY ? PlateauTracker.Mode.MAX : PlateauTracker.Mode.MIN;
+    }
+
+    double measure(SparkNet net) {
+        switch (kind) {
+            case VALIDATION_LOSS:
+                return net.loss(data);
+            case VALIDATION_ACCURACY:
+                return net.accuracy(data);
+            default:
+                return net.score();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,361 @@
+package io.github.lrschedules.spark;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.util.Args;
+import io.github.lrschedules.util.AtomicFiles;
+import io.github.lrschedules.util.Networks;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a {@code SparkDl4jMultiLayer} or {@code SparkComputationGraph} epoch by epoch with parameter averaging, and
+ * does on the driver what listeners cannot do on Spark workers: the plateau decision, the record of the learning
+ * rates the workers applied, and a checkpoint after every epoch.
+ *
+ * <p>Each epoch: {@code fit(rdd)}; append the learning rates of the steps the fit advanced
+ * ({@link AppliedLearningRates}: the workers start at the driver's counts, so step {@code i} of the fit ran with
+ * {@code getLearningRate(i, epoch)}); measure the {@link SparkMetric} on the driver; {@code plateau.report(network,
+ * metric)}, whose {@code ScaledSchedule} the next fit's broadcast carries to the workers; write the CSV and the
+ * {@code StatsStorage} reports; write the checkpoint (the model with its updater state, the plateau state and the
+ * loop's own state in one zip, moved into place only once complete). A loop built with the same checkpoint file
+ * after the driver was killed restores all three and continues with the same learning rates and plateau decisions.
+ *
+ * <pre>{@code
+ * SparkTrainingLoop loop = SparkTrainingLoop.builder(sparkNet)          // ParameterAveragingTrainingMaster
+ *         .epochs(30)
+ *         .plateau(plateau, SparkMetric.validationLoss(validationRdd))  // plateau built with reported(MIN)
+ *         .checkpoint(Paths.get("run/checkpoint.zip"))
+ *         .learningRateCsv(Paths.get("run/learning-rates.csv"))
+ *         .build();
+ * SparkTrainingLoop.Result result = loop.fit(trainRdd);
+ * }</pre>
+ *
+ * <p>Errors it turns from Spark stack traces into messages: a training master other than
+ * {@code ParameterAveragingTrainingMaster} ({@code SharedTrainingMaster} with the reason), a listener for the
+ * workers that is not serializable (or that only makes sense on the driver), Direct mode with a
+ * {@code rddDataSetNumExamples} that the data do not have. After the first epoch, when the steps an epoch advances
+ * are known, it logs one warning per schedule that does not reach its final value by the end of the run, with both
+ * numbers ({@link Result#horizonWarnings()}).
+ *
+ * <p>Not thread-safe; one loop drives one network.
+ */
+public final class SparkTrainingLoop {
+
+    /** Key of the loop's state among the objects of the checkpoint zip. */
+    public static final String STATE_KEY = "sparkTrainingLoop";
+
+    private static final Logger log = LoggerFactory.getLogger(SparkTrainingLoop.class);
+
+    private final SparkNet net;
+    private final ParameterAveragingTrainingMaster master;
+    private final int epochs;
+    private final ReduceLROnPlateauListener plateau;
+    private final SparkMetric metric;
+    private final Path checkpoint;
+    private final Path learningRateCsv;
+    private final StatsStorageRouter statsStorage;
+    private final String sessionId;
+
+    private SparkTrainingLoop(Builder b) {
+        this.net = b.net;
+        this.master = b.master;
+        this.epochs = b.epochs;
+        this.plateau = b.plateau;
+        this.metric = b.metric;
+        this.checkpoint = b.checkpoint;
+        this.learningRateCsv = b.learningRateCsv;
+        this.statsStorage = b.statsStorage;
+        this.sessionId = b.sessionId;
+        if (b.workerListeners != null) {
+            net.setListeners(b.workerListeners);
+        }
+    }
+
+    /** A loop for a {@code SparkDl4jMultiLayer} (its training master must be parameter averaging). */
+    public static Builder builder(SparkDl4jMultiLayer network) {
+        return new Builder(SparkNet.of(Args.notNull("network", network)));
+    }
+
+    /** A loop for a {@code SparkComputationGraph} (its training master must be parameter averaging). */
+    public static Builder builder(SparkComputationGraph graph) {
+        return new Builder(SparkNet.of(Args.notNull("graph", graph)));
+    }
+
+    /**
+     * Trains until the network has done {@link Builder#epochs(int)} epochs of this loop, resuming from the checkpoint
+     * if its file exists.
+     *
+     * @return what was trained and recorded, including the epochs of an earlier run that was resumed
+     * @throws IOException if the checkpoint or the CSV cannot be written or read
+     */
+    public Result fit(JavaRDD<DataSet> trainingData) throws IOException {
+        Args.notNull("trainingData", trainingData);
+        State state = checkpoint != null && Files.isRegularFile(checkpoint) ? resume() : new State();
+        if (SparkChecks.directMode(master) && state.completedEpochs < epochs) {
+            checkDirectMode(trainingData);
+        }
+        List<String> warnings = new ArrayList<>();
+        boolean first = true;
+        while (state.completedEpochs < epochs) {
+            Model model = net.network();
+            int fromIteration = Networks.iterationCount(model);
+            int epoch = Networks.epochCount(model);
+            fitOnce(trainingData);
+            model = net.network();
+            int toIteration = Networks.iterationCount(model);
+            state.record.recordFit(model, fromIteration, toIteration, epoch, net.score());
+            if (first) {
+                int remaining = epochs - state.completedEpochs;
+                int steps = toIteration - fromIteration;
+                String run = remaining + " epochs of " + steps + " steps from iteration " + fromIteration
+                        + " and epoch " + epoch + "; one step is one averaging round";
+                warnings.addAll(SparkChecks.horizonWarnings(model, fromIteration + remaining * steps,
+                        epoch + remaining, run));
+                for (String w : warnings) {
+                    log.warn(w);
+                }
+                first = false;
+            }
+            double value = metric == null ? Double.NaN : metric.measure(net);
+            state.metrics = Arrays.copyOf(state.metrics, state.metrics.length + 1);
+            state.metrics[state.metrics.length - 1] = value;
+            if (plateau != null) {
+                plateau.report(model, value);
+            }
+            state.completedEpochs++;
+            if (statsStorage != null) {
+                state.record.writeTo(statsStorage, sessionId, "driver", state.storageStartMillis, state.rowsInStorage);
+                state.rowsInStorage = state.record.size();
+            }
+            if (learningRateCsv != null) {
+                state.record.writeCsv(learningRateCsv);
+            }
+            if (checkpoint != null) {
+                writeCheckpoint(model, state);
+            }
+        }
+        return new Result(state.completedEpochs, state.metrics, state.record, warnings);
+    }
+
+    private void fitOnce(JavaRDD<DataSet> trainingData) {
+        try {
+            net.fit(trainingData);
+        } catch (Exception e) {
+            // Spark throws its checked SparkException through Scala code that declares nothing.
+            SparkException spark = findCause(e, SparkException.class);
+            if (spark != null && String.valueOf(spark.getMessage()).contains("Task not serializable")) {
+                throw new IllegalArgumentException("Spark could not serialize what it ships to the workers: "
+                        + "every listener given to setListeners (or workerListeners) runs on the workers and must "
+                        + "be Serializable, and so must the functions that built the RDD. Spark says: "
+                        + rootMessage(spark), e);
+            }
+            if (e instanceof RuntimeException) {
+                throw (RuntimeException) e;
+            }
+            throw new IllegalStateException("Spark training failed: " + e, e);
+        }
+    }
+
+    private void checkDirectMode(JavaRDD<DataSet> trainingData) {
+        int expected = master.getRddDataSetNumExamples();
+        int actual = trainingData.first().numExamples();
+        if (actual != expected) {
+            throw new IllegalArgumentException("the training master runs in Direct mode with rddDataSetNumExamples ("
+                    + expected + "), but the first DataSet of the RDD holds " + actual + " examples: in Direct mode "
+                    + "ParameterAveragingTrainingMaster.Builder(n) must equal the examples per DataSet, or the "
+                    + "rounds are cut wrong and only one task trains");
+        }
+    }
+
+    private State resume() throws IOException {
+        File zip = checkpoint.toFile();
+        if (!ModelSerializer.listObjectsInFile(zip).contains(STATE_KEY)) {
+            throw new IllegalArgumentException("checkpoint (" + checkpoint + ") holds no " + STATE_KEY + " state: it was "
+                    + "not written by SparkTrainingLoop; delete it or give another file");
+        }
+        net.restore(zip);
+        if (plateau != null) {
+            plateau.restoreState(zip);
+        }
+        State state = ModelSerializer.getObjectFromFile(zip, STATE_KEY);
+        log.info("resuming from {} after epoch {} of {} (iteration {})", checkpoint, state.completedEpochs, epochs,
+                Networks.iterationCount(net.network()));
+        return state;
+    }
+
+    private void writeCheckpoint(Model model, State state) throws IOException {
+        AtomicFiles.write(checkpoint, temp -> {
+            ModelSerializer.writeModel(model, temp.toFile(), true);
+            if (plateau != null) {
+                plateau.saveState(temp.toFile());
+            }
+            ModelSerializer.addObjectToFile(temp.toFile(), STATE_KEY, state);
+        });
+    }
+
+    private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(t.getMessage()).split("\n")[0] + (root == t ? "" : " (" + root + ")");
+    }
+
+    /** What the loop keeps in its checkpoint besides the model and the plateau state. */
+    static final class State implements Serializable {
+        private static final long serialVersionUID = 1L;
+        int completedEpochs;
+        double[] metrics = new double[0];
+        AppliedLearningRates record = new AppliedLearningRates();
+        int rowsInStorage;
+        long storageStartMillis = System.currentTimeMillis();
+    }
+
+    /** The outcome of {@link #fit(JavaRDD)}. */
+    public static final class Result {
+        private final int epochs;
+        private final double[] metrics;
+        private final AppliedLearningRates learningRates;
+        private final List<String> horizonWarnings;
+
+        Result(int epochs, double[] metrics, AppliedLearningRates learningRates, List<String> horizonWarnings) {
+            this.epochs = epochs;
+            this.metrics = metrics.clone();
+            this.learningRates = learningRates;
+            this.horizonWarnings = Collections.unmodifiableList(new ArrayList<>(horizonWarnings));
+        }
+
+        /** Epochs trained by this loop, those of a resumed earlier run included. */
+        public int epochs() {
+            return epochs;
+        }
+
+        /** The monitored metric after each epoch (NaN without a metric), a copy. */
+        public double[] metrics() {
+            return metrics.clone();
+        }
+
+        /** The learning rates the workers applied, one row per step. */
+        public AppliedLearningRates learningRates() {
+            return learningRates;
+        }
+
+        /** The horizon warnings logged after the first epoch of this fit (empty if every schedule fits). */
+        public List<String> horizonWarnings() {
+            return horizonWarnings;
+        }
+    }
+
+    /** Builds a {@link SparkTrainingLoop}; only {@link #epochs(int)} is required. */
+    public static final class Builder {
+        private final SparkNet net;
+        private final ParameterAveragingTrainingMaster master;
+        private int epochs;
+        private ReduceLROnPlateauListener plateau;
+        private SparkMetric metric;
+        private Path checkpoint;
+        private Path learningRateCsv;
+        private StatsStorageRouter statsStorage;
+        private String sessionId;
+        private List<TrainingListener> workerListeners;
+
+        private Builder(SparkNet net) {
+            this.net = net;
+            this.master = SparkChecks.parameterAveraging(net.trainingMaster());
+        }
+
+        /** The number of epochs the network trains in all, resumed epochs included; {@code > 0}. */
+        public Builder epochs(int epochs) {
+            this.epochs = Args.positive("epochs", epochs);
+            return this;
+        }
+
+        /**
+         * Lowers the learning rate on a plateau of {@code metric}, decided on the driver after every epoch. Build
+         * {@code plateau} with {@code reported(metric.mode())}; its decisions reach the workers with the next fit.
+         */
+        public Builder plateau(ReduceLROnPlateauListener plateau, SparkMetric metric) {
+            this.plateau = Args.notNull("plateau", plateau);
+            this.metric = Args.notNull("metric", metric);
+            return this;
+        }
+
+        /** Measures {@code metric} after every epoch ({@link Result#metrics()}) without a plateau listener. */
+        public Builder monitor(SparkMetric metric) {
+            this.metric = Args.notNull("metric", metric);
+            return this;
+        }
+
+        /** Writes a checkpoint zip after every epoch, and resumes from it when the file exists. */
+        public Builder checkpoint(Path modelZip) {
+            this.checkpoint = Args.notNull("checkpoint", modelZip);
+            return this;
+        }
+
+        /** Writes the CSV of {@code LearningRateRecorder} (the rates the workers applied) after every epoch. */
+        public Builder learningRateCsv(Path file) {
+            this.learningRateCsv = Args.notNull("learningRateCsv", file);
+            return this;
+        }
+
+        /**
+         * Writes the applied learning rates as {@code StatsListener} reports of session {@code sessionId} (worker
+         * {@code "driver"}) into {@code storage} after every epoch, for the Schedules page of the DL4J UI. A resumed
+         * loop continues where the checkpoint says the storage stopped, so give it the same persistent storage.
+         */
+        public Builder statsStorage(StatsStorageRouter storage, String sessionId) {
+            this.statsStorage = Args.notNull("statsStorage", storage);
+            this.sessionId = Args.notNull("sessionId", sessionId);
+            return this;
+        }
+
+        /**
+         * Listeners that run on the workers (each on its own copy, once per task). They must be Serializable;
+         * {@code ReduceLROnPlateauListener} and {@code LearningRateRecorder} are refused with what to use instead.
+         */
+        public Builder workerListeners(TrainingListener... listeners) {
+            Args.notNull("workerListeners", listeners);
+            List<TrainingListener> list = Arrays.asList(listeners.clone());
+            SparkChecks.workerListeners("workerListeners", list);
+            this.workerListeners = list;
+            return this;
+        }
+
+        /** Validates and builds; installs the worker listeners on the network. */
+        public SparkTrainingLoop build() {
+            if (epochs <= 0) {
+                throw new IllegalArgumentException("epochs (" + epochs + ") must be > 0: call epochs(n)");
+            }
+            return new SparkTrainingLoop(this);
+        }
+    }
+
+}
