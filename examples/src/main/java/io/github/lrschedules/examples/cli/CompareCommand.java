@@ -1,6 +1,8 @@
 package io.github.lrschedules.examples.cli;
 
+import io.github.lrschedules.examples.resume.RunManifest;
 import io.github.lrschedules.examples.schedule.ScheduleName;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,8 +31,25 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin
     RunOptions options;
 
+    @Option(names = Resumption.RESUME, paramLabel = "DIR",
+            description = "Continue the run in DIR (its --out) after it was stopped or killed: the schedules that finished"
+                    + " are kept, the one that was training continues from its last finished epoch. Takes the options"
+                    + " recorded in DIR; others given here must match them.")
+    Path resume;
+
     @Override
     public Integer call() throws Exception {
+        if (resume != null) {
+            CompareCommand recorded = new CompareCommand();
+            RunManifest manifest = Resumption.parseRecorded(spec, resume, "compare", recorded);
+            return recorded.run(new Experiment(recorded.options, "compare", spec.commandLine().getOut())
+                    .resuming(manifest));
+        }
+        return run(new Experiment(options, "compare", spec.commandLine().getOut()).recording(
+                new RunManifest(Resumption.version(spec), "compare", Resumption.recordedArguments(spec), List.of())));
+    }
+
+    private int run(Experiment experiment) throws Exception {
         List<ScheduleName> chosen = schedules == null ? ScheduleName.defaults() : schedules;
         List<ScheduleName> seen = new ArrayList<>();
         for (ScheduleName s : chosen) {
@@ -40,7 +59,7 @@ public final class CompareCommand implements Callable<Integer> {
             }
             seen.add(s);
         }
-        new Experiment(options, "compare", spec.commandLine().getOut()).run(chosen);
+        experiment.run(chosen);
         return 0;
     }
 }

@@ -7,6 +7,8 @@ import io.github.lrschedules.examples.report.Charts;
 import io.github.lrschedules.examples.report.Comparison;
 import io.github.lrschedules.examples.report.Reports;
 import io.github.lrschedules.examples.report.Words;
+import io.github.lrschedules.examples.resume.RunJournal;
+import io.github.lrschedules.examples.resume.RunManifest;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.train.PreparedData;
 import io.github.lrschedules.examples.train.Progress;
@@ -36,6 +38,8 @@ final class Experiment {
     private final RunOptions options;
     private final String command;
     private final PrintWriter out;
+    private RunManifest manifest;
+    private boolean resuming;
 
     Experiment(RunOptions options, String command, PrintWriter out) {
         this.options = options;
@@ -43,9 +47,22 @@ final class Experiment {
         this.out = out;
     }
 
+    /** Records {@code manifest} in the output directory, so that {@code --resume} can continue the run. */
+    Experiment recording(RunManifest manifest) {
+        this.manifest = manifest;
+        return this;
+    }
+
+    /** Continues the run that {@code manifest} (read from the output directory) describes. */
+    Experiment resuming(RunManifest manifest) {
+        this.manifest = manifest;
+        this.resuming = true;
+        return this;
+    }
+
     /** Runs the schedules in order and writes every output; returns the comparison. */
     Comparison run(List<ScheduleName> schedules) throws IOException, InterruptedException {
-        RunContext context = RunContext.open(options, command, this::say);
+        RunContext context = RunContext.open(options, command, this::say, resuming);
         Path dir = context.outputDirectory();
         LoadedData loaded = context.loaded();
         PreparedData data = context.data();
@@ -77,9 +94,8 @@ final class Experiment {
             say(line);
         }
         say("");
-        OutputDirectory.prepare(dir, options.force);
+        RunJournal journal = startJournal(dir, lines);
         Progress progress = Progress.choose(options.noProgress, System.console() != null, System.err);
-        long start = System.nanoTime();
         List<RunResult> runs = new ArrayList<>();
         // One storage for the whole comparison, a session per schedule: DL4J's UI server can show it while it grows.
         FileStatsStorage stats = new FileStatsStorage(dir.resolve(OutputDirectory.STATS_FILE).toFile());
@@ -87,9 +103,13 @@ final class Experiment {
             say("Schedules page of the DL4J UI: " + UiServer.serve(options.uiPort, stats));
         }
         try {
-            Trainer trainer = new Trainer(data, settings, stats, progress);
+            Trainer trainer = new Trainer(data, settings, stats, progress).checkpointing(journal);
             for (ScheduleName schedule : schedules) {
-                RunResult run = trainer.run(schedule);
+                RunResult run = journal.finished(schedule);
+                if (run == null) {
+                    run = trainer.run(schedule);
+                    journal.scheduleDone(run);
+                }
                 runs.add(run);
                 say(String.format(Locale.ROOT, "%-10s test accuracy %.2f%%  (best %.2f%% after epoch %d)  %.1f s",
                         schedule.id(), 100 * run.testAccuracy(), 100 * run.best().testAccuracy(), run.best().epoch(),
@@ -104,7 +124,7 @@ final class Experiment {
                 stats.close();
             }
         }
-        double minutes = (System.nanoTime() - start) / 60e9;
+        double minutes = journal.seconds() / 60;
         lines.add(String.format(Locale.ROOT, "Run %s, finished %s: %s in %.1f minutes", command,
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
                 Words.count(runs.size(), "schedule"), minutes));
@@ -116,6 +136,7 @@ final class Experiment {
         Reports.writeSummaryMarkdown(comparison, dir.resolve(Reports.SUMMARY_MD));
         Charts.writeAll(comparison, dir);
         Reports.writeHtml(comparison, dir.resolve(Reports.REPORT_HTML));
+        journal.runDone();
 
         say("");
         out.print(Reports.consoleTable(comparison));
@@ -129,6 +150,28 @@ final class Experiment {
                     + " examples/run ui --stats " + dir.resolve(OutputDirectory.STATS_FILE) + ")", this::say);
         }
         return comparison;
+    }
+
+    /**
+     * A new run: prepares the directory and records the manifest. A resumed run: checks that the data and model are
+     * the recorded ones and puts stats.dl4j back as it was at the last checkpoint.
+     */
+    private RunJournal startJournal(Path dir, List<String> lines) throws IOException {
+        // The data and model lines: what the run trains on, as this run describes it.
+        List<String> described = lines.subList(0, 2);
+        if (!resuming) {
+            OutputDirectory.prepare(dir, options.force);
+            return RunJournal.start(dir, OutputDirectory.STATS_FILE, manifest.withSettings(described));
+        }
+        manifest.checkSettings(dir, described);
+        RunJournal.deleteUnfinishedWrites(dir);
+        RunJournal journal = RunJournal.open(dir, OutputDirectory.STATS_FILE);
+        journal.restoreStats();
+        ScheduleName interrupted = journal.interrupted();
+        say("Resuming the run in " + dir + (journal.complete() ? ": it is complete, the reports are written again"
+                : interrupted != null ? ": " + interrupted.id() + " continues after epoch "
+                + journal.epochsDone(interrupted) : ": the next schedule starts from its first epoch"));
+        return journal;
     }
 
     private List<String> settingsLines(LoadedData loaded, PreparedData data, RunSettings settings, RunProfile profile,

@@ -5,6 +5,7 @@ import io.github.lrschedules.examples.data.DataLoader;
 import io.github.lrschedules.examples.data.LoadedData;
 import io.github.lrschedules.examples.profile.Hardware;
 import io.github.lrschedules.examples.profile.RunProfile;
+import io.github.lrschedules.examples.resume.RunManifest;
 import io.github.lrschedules.examples.train.PreparedData;
 import io.github.lrschedules.examples.train.RunSettings;
 import java.io.IOException;
@@ -48,11 +49,26 @@ final class RunContext {
      * @throws ExamplesException if the profile, the hardware, the output directory or the data cannot be used
      */
     static RunContext open(RunOptions options, String command, Consumer<String> say) throws IOException {
+        return open(options, command, say, false);
+    }
+
+    /**
+     * As {@link #open(RunOptions, String, Consumer)}; {@code resuming} continues the run in the output directory
+     * instead of requiring it to be new or empty.
+     */
+    static RunContext open(RunOptions options, String command, Consumer<String> say, boolean resuming)
+            throws IOException {
         options.validate();
         RunProfile profile = profile(options.profile);
         Hardware.apply(profile, say);
         Path dir = options.out != null ? options.out : OutputDirectory.defaultFor(command);
-        OutputDirectory.check(dir, options.force);
+        if (!resuming) {
+            if (!options.force && RunManifest.existsIn(dir)) {
+                throw new ExamplesException("--out " + dir + " holds a run started earlier; continue it with --resume "
+                        + dir + ", or add --force to replace it");
+            }
+            OutputDirectory.check(dir, options.force);
+        }
         int batch = options.batch != null ? options.batch
                 : profile.batch() != null ? profile.batch() : RunOptions.DEFAULT_BATCH;
         LoadedData loaded = DataLoader.load(options.dataSource(), options.dataDirectory(), say);

@@ -1,7 +1,11 @@
 package io.github.lrschedules.examples.train;
 
+import java.io.Serializable;
+
 /** Measurements at the end of one epoch. */
-public final class EpochStats {
+public final class EpochStats implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final int epoch;
     private final double learningRate;

@@ -2,10 +2,16 @@ package io.github.lrschedules.examples.train;
 
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.plateau.Reduction;
+import java.io.Serializable;
 import java.util.List;
 
-/** One schedule's run: per-iteration learning rate and loss, per-epoch measurements, totals. */
-public final class RunResult {
+/**
+ * One schedule's run: per-iteration learning rate and loss, per-epoch measurements, totals. Serializable, so that a
+ * resumable run can keep the schedules that finished (and the epochs done so far of the one that is running).
+ */
+public final class RunResult implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final ScheduleName schedule;
     private final String configuration;
@@ -20,7 +26,7 @@ public final class RunResult {
     private final double target;
     private final int divergedAt;
 
-    RunResult(ScheduleName schedule, String configuration, int batchesPerEpoch, int[] iterations, int[] epochs,
+    public RunResult(ScheduleName schedule, String configuration, int batchesPerEpoch, int[] iterations, int[] epochs,
               double[] learningRates, double[] losses, List<EpochStats> epochStats,
               List<Reduction> reductions, double seconds, double target, int divergedAt) {
         this.schedule = schedule;

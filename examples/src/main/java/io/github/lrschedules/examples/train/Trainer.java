@@ -5,9 +5,12 @@ import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
+import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.plateau.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.util.Networks;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +43,7 @@ public final class Trainer {
     private final RunSettings settings;
     private final StatsStorageRouter stats;
     private final Progress progress;
+    private EpochCheckpoints checkpoints = EpochCheckpoints.NONE;
 
     /**
      * @param stats where a {@code StatsListener} reports (session id = schedule name), or null for none; the DL4J UI
@@ -50,6 +54,12 @@ public final class Trainer {
         this.settings = settings;
         this.stats = stats;
         this.progress = progress;
+    }
+
+    /** Saves every schedule's state after each epoch into {@code checkpoints}, and continues from what it holds. */
+    public Trainer checkpointing(EpochCheckpoints checkpoints) {
+        this.checkpoints = checkpoints;
+        return this;
     }
 
     /** Mini-batches per epoch. */
@@ -78,6 +88,12 @@ public final class Trainer {
 
         MultiLayerNetwork net = settings.model().build(setup.updater(), settings.seed(), settings.dataType(),
                 settings.workspaceMode(), data.rows(), data.columns(), DigitSet.CLASSES);
+        EpochCheckpoints.Continuation resumed = continuation(schedule, net);
+        RunResult before = resumed == null ? null : resumed.soFar();
+        if (resumed != null) {
+            net = resumed.network();
+            start -= (long) (before.seconds() * 1e9);
+        }
         LearningRateRecorder recorder = new LearningRateRecorder();
         List<TrainingListener> listeners = new ArrayList<>();
         listeners.add(recorder);
@@ -91,10 +107,13 @@ public final class Trainer {
         // Test accuracy per epoch beside the StatsListener's reports, for the Schedules page of the DL4J UI.
         EpochMetricsRecorder accuracyRecorder = stats == null ? null : new EpochMetricsRecorder(stats, schedule.id());
         progress.start(schedule.id(), plan.totalIterations(), settings.epochs());
-        List<EpochStats> epochs = new ArrayList<>();
+        List<EpochStats> epochs = new ArrayList<>(before == null ? List.of() : before.epochStats());
         int diverged = 0;
+        if (resumed != null) {
+            resumed.restore(setup.plateau());
+        }
         try {
-            for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+            for (int epoch = epochs.size(); epoch < settings.epochs(); epoch++) {
                 int firstStep = recorder.size();
                 train.startEpoch(epoch);
                 long fitStart = System.nanoTime();
@@ -116,15 +135,45 @@ public final class Trainer {
                     diverged = epoch + 1;
                     break;
                 }
+                if (epoch + 1 < settings.epochs()) {
+                    saveCheckpoint(net, setup.plateau(), result(schedule, setup, train, recorder, before, epochs, start,
+                            diverged));
+                }
             }
         } finally {
             progress.finish();
         }
+        return result(schedule, setup, train, recorder, before, epochs, start, diverged);
+    }
+
+    private RunResult result(ScheduleName schedule, ScheduleSetup setup, EpochIterator train,
+                             LearningRateRecorder recorder, RunResult before, List<EpochStats> epochs, long start,
+                             int diverged) {
         List<Reduction> reductions = setup.plateau() == null ? List.of()
                 : setup.plateau().history();
-        return new RunResult(schedule, setup.description(), train.batchesPerEpoch(), recorder.iterations(),
-                recorder.epochs(), recorder.learningRates(LR_KEY), recorder.scores(), epochs, reductions,
+        // A continued run's recorder holds the rows since the checkpoint; the saved run holds the rows before.
+        return new RunResult(schedule, setup.description(), train.batchesPerEpoch(),
+                Rows.join(before == null ? null : before.iterations(), recorder.iterations()),
+                Rows.join(before == null ? null : before.epochs(), recorder.epochs()),
+                Rows.join(before == null ? null : before.learningRates(), recorder.learningRates(LR_KEY)),
+                Rows.join(before == null ? null : before.losses(), recorder.scores()), epochs, reductions,
                 (System.nanoTime() - start) / 1e9, settings.target(), diverged);
+    }
+
+    private EpochCheckpoints.Continuation continuation(ScheduleName schedule, MultiLayerNetwork fresh) {
+        try {
+            return checkpoints.continuation(schedule, fresh);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void saveCheckpoint(MultiLayerNetwork net, ReduceLROnPlateauListener plateau, RunResult soFar) {
+        try {
+            checkpoints.epochDone(net, plateau, soFar);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private SchedulePlan plan(EpochIterator train, EpochIterator validation) {
