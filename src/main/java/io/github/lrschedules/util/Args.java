@@ -67,4 +67,20 @@ public final class Args {
         }
         return value;
     }
+
+    /** {@code value} in {@code [0, 1]}. */
+    public static double unitInterval(String name, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + " (" + value + ") must be in [0, 1]");
+        }
+        return value;
+    }
+
+    /** {@code value} in {@code [0, 1)}. */
+    public static double unitIntervalOpen(String name, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw new IllegalArgumentException(name + " (" + value + ") must be in [0, 1)");
+        }
+        return value;
+    }
 }
