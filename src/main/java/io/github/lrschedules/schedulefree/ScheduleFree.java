@@ -261,8 +261,9 @@ public final class ScheduleFree {
                 INDArray meanParam = layer.getParam("mean");
                 meanParam.assign(mean.reshape(meanParam.shape()));
                 if (conf.isUseLogStd()) {
+                    // DL4J stores log10 of sqrt(var) and adds eps when it normalises
                     INDArray logStd = layer.getParam("log10stdev");
-                    INDArray value = Transforms.log(Transforms.sqrt(var.add(conf.getEps()), false), 10.0, false);
+                    INDArray value = Transforms.log(Transforms.sqrt(var, true), 10.0, false);
                     logStd.assign(value.reshape(logStd.shape()));
                 } else {
                     INDArray varParam = layer.getParam("var");
