@@ -211,4 +211,14 @@ class ScheduleFreeReferenceTest {
         }
         ScheduleFree.evaluationWeights(net).close();
     }
+
+    @Test
+    void beforeTheFirstStepTheEvaluationWeightsAreY() {
+        ReferenceCases c = ReferenceCases.TWO_BLOCKS;
+        ComputationGraph net = c.graph();
+        try (ScheduleFree.EvaluationWeights ignored = ScheduleFree.evaluationWeights(net)) {
+            assertThat(c.parameters(net)).containsExactly(c.y(0));
+        }
+        assertFollowsReference(c, net, ReferenceCases.data(), 0, 5);
+    }
 }

@@ -2,7 +2,6 @@ package io.github.lrschedules.examples.cli;
 
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +23,7 @@ public final class CompareCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--schedules", split = ",", paramLabel = "NAME", converter = Converters.Schedule.class,
-            description = "Comma-separated schedules to compare. Default: all of them.")
+            description = "Comma-separated schedules to compare. Default: all but the schedule-free sfsgd, sfadamw.")
     List<ScheduleName> schedules;
 
     @Mixin
@@ -32,7 +31,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<ScheduleName> chosen = schedules == null ? Arrays.asList(ScheduleName.values()) : schedules;
+        List<ScheduleName> chosen = schedules == null ? ScheduleName.defaults() : schedules;
         List<ScheduleName> seen = new ArrayList<>();
         for (ScheduleName s : chosen) {
             if (seen.contains(s)) {
