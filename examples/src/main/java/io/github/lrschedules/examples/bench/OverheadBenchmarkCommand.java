@@ -61,7 +61,7 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
         int examples = data.trainSize();
         List<String> variants = new ArrayList<>();
         variants.add("constant");
-        for (ScheduleName s : ScheduleName.defaults()) {
+        for (ScheduleName s : ScheduleName.values()) {
             if (s != ScheduleName.CONSTANT && s != ScheduleName.PLATEAU) {
                 variants.add(s.id());
             }

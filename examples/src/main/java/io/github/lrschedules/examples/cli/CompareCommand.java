@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         description = {"Trains the same network under several learning-rate schedules, from the same seed and on the"
                 + " same batches, and compares them: summary table on the console; stats.dl4j, metrics.csv,"
                 + " epochs.csv, summary.csv, summary.md, lr.png, loss.png, accuracy.png and report.html in --out.",
-                "", "Schedules: constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau, wsd.", ""},
+                "", "Schedules: constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau, wsd, sfsgd, sfadamw.", ""},
         footer = {"", "Example: examples/run compare --model lenet --epochs 3 --schedules constant,onecycle"})
 public final class CompareCommand implements Callable<Integer> {
 
@@ -25,7 +25,7 @@ public final class CompareCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--schedules", split = ",", paramLabel = "NAME", converter = Converters.Schedule.class,
-            description = "Comma-separated schedules to compare. Default: all but wsd.")
+            description = "Comma-separated schedules to compare. Default: all but wsd, sfsgd and sfadamw.")
     List<ScheduleName> schedules;
 
     @Mixin

@@ -23,7 +23,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     // Required unless --resume (which reads it from the run's directory); checked in call().
     @Option(names = "--schedule", paramLabel = "NAME", converter = Converters.Schedule.class,
-            description = "constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau or wsd.")
+            description = "constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau, wsd, sfsgd or sfadamw.")
     ScheduleName schedule;
 
     @Mixin

@@ -8,6 +8,8 @@ import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
+import io.github.lrschedules.schedulefree.AdamWScheduleFree;
+import io.github.lrschedules.schedulefree.SgdScheduleFree;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,8 +19,9 @@ import org.nd4j.linalg.schedule.ScheduleType;
 
 /**
  * The schedules {@code compare} can train, each fitted to the run's length, all on a Nesterovs updater (momentum
- * 0.9) and all peaking at {@code --lr} (η below), so that the comparison is about the shape alone. With {@code E}
- * epochs of {@code B} batches, {@code T = E * B} iterations:
+ * 0.9) and all peaking at {@code --lr} (η below), so that the comparison is about the shape alone; beside them the
+ * two schedule-free updaters, which need no schedule. With {@code E} epochs of {@code B} batches,
+ * {@code T = E * B} iterations:
  */
 public enum ScheduleName {
 
@@ -133,26 +136,38 @@ public enum ScheduleName {
             int decay = builder.build().getDecaySteps();
             return withSchedule(builder.warmupSteps(Math.min(plan.batchesPerEpoch() / 2, total - decay)).build());
         }
+    },
+
+    /**
+     * No schedule: schedule-free SGD (Defazio et al. 2024) at η, momentum 0.9, linear warmup over half an epoch;
+     * evaluated at the averaged weights x. Not in the default set of {@code compare}.
+     */
+    SFSGD("schedule-free SGD at η, warmup half an epoch (evaluated at x)") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            SgdScheduleFree updater = new SgdScheduleFree(plan.learningRate(), SchedulePlan.MOMENTUM,
+                    warmup(plan));
+            return new ScheduleSetup(updater, null, updater.toString());
+        }
+    },
+
+    /**
+     * No schedule: schedule-free AdamW at η/40 (the authors' default 0.0025 at the default η = 0.1), betas 0.9/0.999,
+     * linear warmup over half an epoch, no weight decay; evaluated at x. Not in the default set of {@code compare}.
+     */
+    SFADAMW("schedule-free AdamW at η/40, warmup half an epoch (evaluated at x)") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            AdamWScheduleFree updater = AdamWScheduleFree.builder().learningRate(plan.learningRate() / 40)
+                    .warmupSteps(warmup(plan)).build();
+            return new ScheduleSetup(updater, null, updater.toString());
+        }
     };
 
     private final String summary;
 
     ScheduleName(String summary) {
         this.summary = summary;
-    }
-
-    /**
-     * What {@code compare} trains when no {@code --schedules} are given: every schedule but {@code wsd}, the seven of
-     * the published comparison (README) and of the overhead benchmark; {@code wsd} runs when it is named.
-     */
-    public static List<ScheduleName> defaults() {
-        List<ScheduleName> names = new ArrayList<>();
-        for (ScheduleName s : values()) {
-            if (s != WSD) {
-                names.add(s);
-            }
-        }
-        return names;
     }
 
     /** The name on the command line and the session id in {@code stats.dl4j}. */
@@ -167,6 +182,29 @@ public enum ScheduleName {
 
     /** The updater and listeners for a run of {@code plan}. */
     public abstract ScheduleSetup setup(SchedulePlan plan);
+
+    private static int warmup(SchedulePlan plan) {
+        return Math.min(plan.batchesPerEpoch() / 2, Math.max(0, plan.totalIterations() - 1));
+    }
+
+    /** True for the schedule-free updaters, which {@code compare} evaluates at their averaged weights x. */
+    public boolean scheduleFree() {
+        return this == SFSGD || this == SFADAMW;
+    }
+
+    /**
+     * What {@code compare} trains when no {@code --schedules} are given: the seven schedules of the published
+     * comparison (README) and of the overhead benchmark; {@code wsd} and the schedule-free updaters run when named.
+     */
+    public static List<ScheduleName> defaults() {
+        List<ScheduleName> names = new ArrayList<>();
+        for (ScheduleName s : values()) {
+            if (s != WSD && !s.scheduleFree()) {
+                names.add(s);
+            }
+        }
+        return names;
+    }
 
     private static ScheduleSetup withSchedule(ISchedule lr) {
         return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), null, "Nesterovs(" + lr + ", 0.9)");

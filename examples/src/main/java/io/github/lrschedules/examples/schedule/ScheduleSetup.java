@@ -18,7 +18,7 @@ public final class ScheduleSetup {
         this.description = description;
     }
 
-    /** The updater of every layer: Nesterovs with the schedule. */
+    /** The updater of every layer: Nesterovs with the schedule, or a schedule-free updater. */
     public IUpdater updater() {
         return updater;
     }

@@ -5,6 +5,7 @@ import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
+import io.github.lrschedules.schedulefree.ScheduleFree;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.plateau.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
@@ -122,8 +123,13 @@ public final class Trainer {
                 double[] scores = recorder.scores();
                 double trainLoss = mean(Arrays.copyOfRange(scores, firstStep, scores.length));
                 double[] lr = recorder.learningRates(LR_KEY);
-                Measured val = validation == null ? Measured.NONE : measure(net, validation);
-                Measured tst = measure(net, test);
+                Measured val;
+                Measured tst;
+                // schedule-free updaters train at y and are evaluated at their average x, as the authors evaluate
+                try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() ? ScheduleFree.evaluationWeights(net) : null) {
+                    val = validation == null ? Measured.NONE : measure(net, validation);
+                    tst = measure(net, test);
+                }
                 EpochStats stats = new EpochStats(epoch + 1, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
                         tst.loss, tst.accuracy, (System.nanoTime() - start) / 1e9, trainSeconds);
                 epochs.add(stats);

@@ -1,0 +1,32 @@
+package io.github.lrschedules.schedulefree;
+
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * What {@link ScheduleFreeGradientUpdater} and {@link ScheduleFree} read from either schedule-free updater
+ * configuration. Package-private: the two public classes are {@link SgdScheduleFree} and {@link AdamWScheduleFree}.
+ */
+interface ScheduleFreeConfig extends IUpdater {
+
+    /** Interpolation weight between {@code x} and {@code z}: momentum (SGD) or beta1 (AdamW). */
+    double interpolation();
+
+    int warmupSteps();
+
+    /** Decoupled weight decay (AdamW); 0 for SGD. */
+    double decoupledWeightDecay();
+
+    /** True for AdamW: a third state array {@code v} and the normalised step. */
+    boolean adaptive();
+
+    /** Second-moment decay (AdamW only). */
+    double secondMomentDecay();
+
+    /** Added to the square root of the second moment (AdamW only). */
+    double epsilon();
+
+    /** Number of per-parameter state arrays: 2 (z, x) for SGD, 3 (z, x, v) for AdamW. */
+    default int stateArrays() {
+        return adaptive() ? 3 : 2;
+    }
+}
