@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import io.github.lrschedules.plateau.PlateauTracker;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.plateau.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
@@ -173,8 +174,8 @@ class SparkTrainingLoopTest {
         assertThat(whole.history()).hasSize(2);
         assertThat(resumedPlateau.history()).hasSameSizeAs(whole.history());
         for (int r = 0; r < whole.history().size(); r++) {
-            ReduceLROnPlateauListener.Reduction a = whole.history().get(r);
-            ReduceLROnPlateauListener.Reduction b = resumedPlateau.history().get(r);
+            Reduction a = whole.history().get(r);
+            Reduction b = resumedPlateau.history().get(r);
             assertThat(b.getEpoch()).isEqualTo(a.getEpoch());
             assertThat(b.getIteration()).isEqualTo(a.getIteration());
             assertThat(b.getNewLr()).isEqualTo(a.getNewLr());
