@@ -140,7 +140,7 @@ final class Experiment {
         int batches = (data.trainSize() + settings.batch() - 1) / settings.batch();
         lines.add(String.format(Locale.ROOT, "Model: %s; %s x %s of %d; Nesterov momentum 0.9; peak "
                         + "learning rate %s for every schedule", settings.model().description(),
-                Words.count(settings.epochs(), "epoch"), Words.count(batches, "batch"), settings.batch(),
+                Words.count(settings.epochs(), "epoch"), Words.count(batches, "batch", "batches"), settings.batch(),
                 Words.number(settings.learningRate())));
         lines.add("Seed " + settings.seed() + ": the same initial weights and the same batch order for every schedule"
                 + " (" + schedules.size() + ": " + String.join(", ", ids(schedules)) + ")");
