@@ -70,7 +70,7 @@ final class Experiment {
             // rounded as printed, so that the reports show the number the schedule uses
             settings = settings.withOneCycleMax(Double.parseDouble(Words.number(range.steepestDescentLr())));
             say("--max-lr auto: the LR range test suggests " + Words.number(settings.oneCycleMax())
-                    + " for one-cycle's maximum (" + range.stopReason() + ")");
+                    + " for one-cycle's maximum (" + Words.rounded(range.stopReason()) + ")");
         }
         List<String> lines = settingsLines(loaded, data, settings, profile, schedules);
         for (String line : lines) {

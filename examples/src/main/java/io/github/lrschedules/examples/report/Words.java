@@ -24,6 +24,23 @@ public final class Words {
         return n + " " + (n == 1 ? one : many);
     }
 
+    private static final java.util.regex.Pattern LONG_NUMBER =
+            java.util.regex.Pattern.compile("-?\\d+\\.\\d{5,}(?:[eE]-?\\d+)?");
+
+    /**
+     * {@code text} with every number of five or more decimals rounded by {@link #number}: the library's
+     * {@code "the loss became NaN at lr 6.135907273413181"} reads {@code "the loss became NaN at lr 6.136"}.
+     */
+    public static String rounded(String text) {
+        java.util.regex.Matcher m = LONG_NUMBER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(number(Double.parseDouble(m.group()))));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     /** {@code value} rounded to four significant digits, without trailing zeros; NaN and infinities as Java has them. */
     public static String number(double value) {
         if (!Double.isFinite(value)) {
