@@ -58,13 +58,17 @@ class LayerHelpersBridgeTest {
         Method ask = bridge.getMethod("isUseMKLDNN");
         assertThat(bridge.getDeclaredMethods()).as("nothing but what DL4J calls").extracting(Method::getName)
                 .containsExactlyInAnyOrder("getInstance", "isUseMKLDNN");
+        // a command run earlier in this JVM may have switched the helpers on (the oneDNN build's default profile)
+        boolean before = LayerHelpers.enabled();
         try {
+            LayerHelpers.enable(false);
             assertThat(ask.invoke(environment)).isEqualTo(false);
             LayerHelpers.enable(true);
             assertThat(ask.invoke(environment)).as("ND4J's oneDNN build answers isUseONEDNN() true").isEqualTo(true);
-        } finally {
             LayerHelpers.enable(false);
+            assertThat(ask.invoke(environment)).isEqualTo(false);
+        } finally {
+            LayerHelpers.enable(before);
         }
-        assertThat(ask.invoke(environment)).isEqualTo(false);
     }
 }

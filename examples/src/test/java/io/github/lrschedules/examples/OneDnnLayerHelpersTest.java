@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,6 +31,8 @@ import io.github.lrschedules.examples.profile.LayerHelpers;
  */
 class OneDnnLayerHelpersTest {
 
+    /** A command run earlier in this JVM may have left them on (the oneDNN build's default profile). */
+    @BeforeEach
     @AfterEach
     void off() {
         LayerHelpers.enable(false);
