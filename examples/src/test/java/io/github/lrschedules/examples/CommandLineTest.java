@@ -48,6 +48,28 @@ class CommandLineTest {
         assertThat(Cli.run("help", "compare").out).contains("--schedules");
     }
 
+    @Test
+    void helpNamesTheFlagsOfTheScript() {
+        Cli top = Cli.run("--help");
+        assertThat(top.out).contains("  --onednn ", "  --plain ", "  --cuda ", "  --rebuild ", "AVX2");
+    }
+
+    /** The error, where to read the usage, and nothing else: not the 75 lines of the command's help. */
+    @Test
+    void aUsageErrorIsTheMessageAndAPointerToHelp() {
+        Cli cli = Cli.run("compare", "--epochs", "0");
+        assertThat(cli.exitCode).isEqualTo(2);
+        assertThat(cli.err.trim().split("\n")).containsExactly(
+                "error: Invalid value for option '--epochs': 0 must be >= 1",
+                "see: examples/run compare --help");
+        assertThat(cli.out).isEmpty();
+        Cli top = Cli.run("comprae");
+        assertThat(top.exitCode).isEqualTo(2);
+        assertThat(top.err).contains("error: Unmatched argument at index 0: 'comprae'", "compare",
+                "see: examples/run --help").doesNotContain("Usage:");
+        assertThat(top.err.trim().split("\n").length).isLessThanOrEqualTo(4);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "compare --schedules constant,foo | unknown schedule 'foo'; "
@@ -69,7 +91,8 @@ class CommandLineTest {
         "compare --frobnicate            | Unknown option: '--frobnicate'",
         "bench-speed --images 10         | Invalid value for option '--images': 10 must be >= --batch (64)",
         "bench-speed --rounds 0          | Invalid value for option '--rounds': 0 must be >= 1",
-        "''                              | Missing command: compare, train or ui",
+        "''                              | Missing command: one of compare, train, lr-find, ui, bench-overhead, "
+                + "bench-speed (try: examples/run compare)",
     })
     void badArgumentsExitWithTwoAndAMessage(String line, String message) {
         Cli cli = Cli.run(line.isEmpty() ? new String[0] : line.split(" "));

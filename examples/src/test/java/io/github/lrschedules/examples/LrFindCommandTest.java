@@ -54,6 +54,17 @@ class LrFindCommandTest {
         assertThat(peak).isBetween(0.9 * suggested, 1.01 * suggested);
     }
 
+    /** lr-find goes through the same run context as compare: the profile's hardware check applies to it too. */
+    @Test
+    void aCudaProfileStopsLrFindOnTheCpuBuildAsItStopsCompare() {
+        Cli cli = Cli.run("lr-find", "--data", "embedded", "--train-limit", "640", "--profile",
+                "../gpu-profiles/cuda.properties", "--out", dir.resolve("cuda").toString());
+        assertThat(cli.exitCode).as(cli.toString()).isEqualTo(1);
+        assertThat(cli.err.trim()).startsWith("error: profile ../gpu-profiles/cuda.properties asks for CUDA")
+                .doesNotContain("\n");
+        assertThat(dir.resolve("cuda")).doesNotExist();
+    }
+
     @Test
     void aMaxLrThatIsNeitherANumberNorAutoIsRejected() {
         Cli cli = Cli.run("compare", "--max-lr", "fast", "--out", dir.resolve("z").toString());

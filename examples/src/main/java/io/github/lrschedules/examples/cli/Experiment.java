@@ -87,7 +87,7 @@ final class Experiment {
             // rounded as printed, so that the reports show the number the schedule uses
             settings = settings.withOneCycleMax(Double.parseDouble(Words.number(range.steepestDescentLr())));
             say("--max-lr auto: the LR range test suggests " + Words.number(settings.oneCycleMax())
-                    + " for one-cycle's maximum (" + range.stopReason() + ")");
+                    + " for one-cycle's maximum (" + Words.rounded(range.stopReason()) + ")");
         }
         List<String> lines = settingsLines(loaded, data, settings, profile, schedules);
         for (String line : lines) {
@@ -183,7 +183,7 @@ final class Experiment {
         int batches = (data.trainSize() + settings.batch() - 1) / settings.batch();
         lines.add(String.format(Locale.ROOT, "Model: %s; %s x %s of %d; Nesterov momentum 0.9; peak "
                         + "learning rate %s for every schedule", settings.model().description(),
-                Words.count(settings.epochs(), "epoch"), Words.count(batches, "batch"), settings.batch(),
+                Words.count(settings.epochs(), "epoch"), Words.count(batches, "batch", "batches"), settings.batch(),
                 Words.number(settings.learningRate())));
         lines.add("Seed " + settings.seed() + ": the same initial weights and the same batch order for every schedule"
                 + " (" + schedules.size() + ": " + String.join(", ", ids(schedules)) + ")");

@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.cli;
 
+import io.github.lrschedules.examples.report.Words;
 import io.github.lrschedules.examples.train.RangeTest;
 import io.github.lrschedules.examples.train.RunSettings;
 import io.github.lrschedules.finder.LearningRateFinder;
@@ -63,7 +64,7 @@ public final class LrFindCommand implements Callable<Integer> {
         result.writeCsv(dir.resolve("lr_find.csv"));
         BitmapEncoder.saveBitmap(chart(result), dir.resolve("lr_find.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         out.println(String.format(Locale.ROOT, "%d mini-batches of %d, %s; stopped because %s",
-                result.learningRates().length, settings.batch(), settings.model().id(), result.stopReason()));
+                result.learningRates().length, settings.batch(), settings.model().id(), Words.rounded(result.stopReason())));
         out.println(String.format(Locale.ROOT, "minimum of the smoothed loss / 10: %.3g", result.minimumDividedByTenLr()));
         out.println(String.format(Locale.ROOT, "suggested learning rate: %.3g", result.steepestDescentLr()));
         out.println("Outputs in " + dir + ": lr_find.csv, lr_find.png");
