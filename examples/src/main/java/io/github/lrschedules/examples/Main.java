@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * 2 bad command-line arguments (the message and where to read the usage: {@code see examples/run compare --help});
  * 70 an unexpected error (with its stack trace).
  */
-@Command(name = "examples/run", mixinStandardHelpOptions = true, version = "dl4j-lr-schedules examples 0.1.0-SNAPSHOT",
+@Command(name = "examples/run", mixinStandardHelpOptions = true, version = "dl4j-lr-schedules examples 1.0.0",
         subcommands = {CompareCommand.class, TrainCommand.class, LrFindCommand.class, UiCommand.class,
                 OverheadBenchmarkCommand.class, SpeedBenchmarkCommand.class, CommandLine.HelpCommand.class},
         description = {"MNIST runners for dl4j-lr-schedules: train a network under learning-rate schedules and compare"

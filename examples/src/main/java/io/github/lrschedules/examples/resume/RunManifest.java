@@ -59,7 +59,7 @@ public final class RunManifest {
 
     /**
      * {@code examplesVersion} with the library's version from its jar, e.g.
-     * {@code "dl4j-lr-schedules examples 0.1.0-SNAPSHOT, library 0.1.0-SNAPSHOT"}.
+     * {@code "dl4j-lr-schedules examples 1.0.0, library 1.0.0"}.
      */
     public static String currentVersion(String examplesVersion) {
         String library = "unknown";
