@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
  * 70 an unexpected error (with its stack trace).
  */
 @Command(name = "examples/run", mixinStandardHelpOptions = true, version = "dl4j-lr-schedules examples 1.0.0",
-        subcommands = {CompareCommand.class, TrainCommand.class, LrFindCommand.class, UiCommand.class,
-                OverheadBenchmarkCommand.class, SpeedBenchmarkCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CompareCommand.class, TrainCommand.class, LrFindCommand.class, ShapesCommand.class,
+                UiCommand.class, OverheadBenchmarkCommand.class, SpeedBenchmarkCommand.class,
+                CommandLine.HelpCommand.class},
         description = {"MNIST runners for dl4j-lr-schedules: train a network under learning-rate schedules and compare"
                 + " them.", ""},
         footer = {"", "Flags of examples/run itself, before the command:",

@@ -1,0 +1,156 @@
+package io.github.lrschedules.examples.cli;
+
+import io.github.lrschedules.examples.ExamplesException;
+import io.github.lrschedules.schedule.CosineDecaySchedule;
+import io.github.lrschedules.schedule.InverseSqrtSchedule;
+import io.github.lrschedules.schedule.PiecewiseConstantSchedule;
+import io.github.lrschedules.schedule.WarmupCosineSchedule;
+import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
+import io.github.lrschedules.schedule.WarmupStableDecaySchedule.Decay;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code examples/run shapes}: the values of the schedules of current practice over one horizon, as CSV and PNG. */
+@Command(name = "shapes", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Draws what the schedules of current practice do over one horizon, before any training:"
+                + " warmup-stable-decay with its three cool-downs, a cool-down branched from the stable phase,"
+                + " inverse square root, piecewise constant, and warmup-cosine (plain and with timm's kDecay 2) for"
+                + " comparison. Writes shapes.csv (step and each schedule's value) and shapes.png into --out.", ""},
+        footer = {"", "Example: examples/run shapes --steps 1000 --out docs"})
+public final class ShapesCommand implements Callable<Integer> {
+
+    public static final String CSV = "shapes.csv";
+    public static final String PNG = "shapes.png";
+
+    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+        new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+    private static final float[][] DASHES = {null, {9f, 5f}, {2f, 4f}, {12f, 4f, 2f, 4f}, null, {5f, 5f}, null,
+        {2f, 3f}};
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--steps", defaultValue = "1000", paramLabel = "N",
+            description = "The horizon in steps (>= 20). Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--peak", defaultValue = "0.1", paramLabel = "X",
+            description = "The peak learning rate of every schedule. Default: ${DEFAULT-VALUE}.")
+    double peak;
+
+    @Option(names = "--out", defaultValue = ".", paramLabel = "DIR",
+            description = "Where shapes.csv and shapes.png go. Default: the working directory.")
+    Path out;
+
+    /** The schedules drawn, by label, for a horizon of {@code steps} and a peak of {@code peak}. */
+    public static Map<String, ISchedule> schedules(int steps, double peak) {
+        ScheduleType t = ScheduleType.ITERATION;
+        int warmup = steps / 20;
+        Map<String, ISchedule> shapes = new LinkedHashMap<>();
+        WarmupStableDecaySchedule wsd = WarmupStableDecaySchedule.builder(t, peak, steps).warmupSteps(warmup).build();
+        shapes.put("WSD, 1-sqrt cool-down (last 20%)", wsd);
+        shapes.put("WSD, linear cool-down", WarmupStableDecaySchedule.builder(t, peak, steps).warmupSteps(warmup)
+                .decay(Decay.LINEAR).build());
+        shapes.put("WSD, cosine cool-down", WarmupStableDecaySchedule.builder(t, peak, steps).warmupSteps(warmup)
+                .decay(Decay.COSINE).build());
+        shapes.put("WSD branched: cool-down from 50%", wsd.coolDownFrom(steps / 2, steps / 10));
+        shapes.put("inverse square root", new InverseSqrtSchedule(t, peak, warmup, warmup));
+        shapes.put("piecewise constant", new PiecewiseConstantSchedule(t,
+                new int[] {steps / 2, steps * 3 / 4}, new double[] {peak, peak / 10, peak / 100}));
+        shapes.put("warmup-cosine", WarmupCosineSchedule.builder(t, peak, steps).warmupSteps(warmup).build());
+        shapes.put("warmup-cosine, kDecay 2", WarmupCosineSchedule.builder(t, peak, steps).warmupSteps(warmup)
+                .kDecay(2.0).build());
+        return shapes;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (steps < 20) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--steps': " + steps
+                    + " (must be >= 20)");
+        }
+        if (!(peak > 0) || Double.isInfinite(peak)) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--peak': " + peak
+                    + " (must be > 0 and finite)");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new ExamplesException("--out " + out + " is a file, not a directory");
+        }
+        Files.createDirectories(out);
+        Map<String, ISchedule> shapes = schedules(steps, peak);
+        int horizon = steps + steps / 10;
+        StringBuilder csv = new StringBuilder("step");
+        shapes.keySet().forEach(label -> csv.append(",\"").append(label).append('"'));
+        csv.append('\n');
+        for (int k = 0; k <= horizon; k++) {
+            csv.append(k);
+            for (ISchedule s : shapes.values()) {
+                csv.append(',').append(s.valueAt(k, 0));
+            }
+            csv.append('\n');
+        }
+        Files.writeString(out.resolve(CSV), csv, StandardCharsets.UTF_8);
+        BitmapEncoder.saveBitmap(chart(shapes, horizon), out.resolve(PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
+        PrintWriter console = spec.commandLine().getOut();
+        console.printf(Locale.ROOT, "%d schedules over %d steps: %s, %s%n", shapes.size(), horizon,
+                out.resolve(CSV), out.resolve(PNG));
+        console.flush();
+        return 0;
+    }
+
+    private XYChart chart(Map<String, ISchedule> shapes, int horizon) {
+        XYChart chart = new XYChartBuilder().width(1100).height(560)
+                .title("Schedules of current practice, peak " + peak + ", " + steps + " steps")
+                .xAxisTitle("step").yAxisTitle("learning rate").build();
+        Styler styler = chart.getStyler();
+        styler.setLegendPosition(Styler.LegendPosition.OutsideE);
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setPlotBackgroundColor(Color.WHITE);
+        styler.setAntiAlias(true);
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax((double) horizon);
+        chart.getStyler().setYAxisMin(0.0);
+        double[] x = new double[horizon + 1];
+        for (int k = 0; k <= horizon; k++) {
+            x[k] = k;
+        }
+        int i = 0;
+        for (Map.Entry<String, ISchedule> e : shapes.entrySet()) {
+            double[] y = new double[horizon + 1];
+            for (int k = 0; k <= horizon; k++) {
+                y[k] = e.getValue().valueAt(k, 0);
+            }
+            XYSeries series = chart.addSeries(e.getKey(), x, y);
+            series.setMarker(SeriesMarkers.NONE);
+            series.setLineColor(COLORS[i % COLORS.length]);
+            float width = i < 4 ? 2.5f : 1.8f;
+            float[] dash = DASHES[i % DASHES.length];
+            series.setLineStyle(dash == null ? new BasicStroke(width)
+                    : new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, dash, 0f));
+            i++;
+        }
+        return chart;
+    }
+}
