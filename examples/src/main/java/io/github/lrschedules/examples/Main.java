@@ -4,6 +4,7 @@ import io.github.lrschedules.examples.cli.CompareCommand;
 import io.github.lrschedules.examples.bench.OverheadBenchmarkCommand;
 import io.github.lrschedules.examples.bench.SpeedBenchmarkCommand;
 import io.github.lrschedules.examples.cli.LrFindCommand;
+import io.github.lrschedules.examples.cli.ShapesCommand;
 import io.github.lrschedules.examples.cli.TrainCommand;
 import io.github.lrschedules.examples.cli.UiCommand;
 import java.io.IOException;
