@@ -23,6 +23,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
@@ -151,6 +152,12 @@ public final class ShapesCommand implements Callable<Integer> {
                     : new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, dash, 0f));
             i++;
         }
+        // XChart puts the ticks of equally spaced x values on the data (0, 62, 124, ...); one invisible point off
+        // the grid makes it choose round steps.
+        XYSeries anchor = chart.addSeries(" ", new double[] {Math.PI / 100}, new double[] {0.0});
+        anchor.setMarker(SeriesMarkers.NONE);
+        anchor.setLineStyle(SeriesLines.NONE);
+        anchor.setShowInLegend(false);
         return chart;
     }
 }
