@@ -160,23 +160,6 @@ public final class LearningRateRecorder extends BaseTrainingListener {
 
     /** Writes the CSV of {@link #writeCsv(Path)} to {@code out}. */
     public synchronized void writeCsv(Writer out) throws IOException {
-        out.write("iteration,epoch,score");
-        for (String key : keys) {
-            out.write(',');
-            out.write(key);
-        }
-        out.write('\n');
-        for (int i = 0; i < size; i++) {
-            out.write(Integer.toString(iterations[i]));
-            out.write(',');
-            out.write(Integer.toString(epochs[i]));
-            out.write(',');
-            out.write(Double.toString(scores[i]));
-            for (double[] column : learningRates) {
-                out.write(',');
-                out.write(Double.toString(column[i]));
-            }
-            out.write('\n');
-        }
+        LearningRateCsv.write(out, keys, size, iterations, epochs, scores, learningRates);
     }
 }

@@ -51,7 +51,7 @@ class CompareWsdTest {
     void helpListsWsd() {
         Cli compare = Cli.run("compare", "--help");
         assertThat(compare.exitCode).isZero();
-        assertThat(compare.out.replaceAll("\\s+", " ")).contains("plateau, wsd.").contains("Default: all but wsd.");
+        assertThat(compare.out.replaceAll("\\s+", " ")).contains("plateau, wsd, sfsgd, sfadamw.").contains("Default: all but wsd, sfsgd and sfadamw.");
         Cli bad = Cli.run("compare", "--schedules", "nope");
         assertThat(bad.exitCode).isEqualTo(2);
         assertThat(bad.err).contains("valid schedules: constant, milestone, warmcosine, restarts, onecycle, cyclic, "

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.github.lrschedules.record.LearningRateCsv;
 import io.github.lrschedules.util.Args;
 import io.github.lrschedules.util.AtomicFiles;
 import io.github.lrschedules.util.Networks;
@@ -160,24 +161,7 @@ public final class AppliedLearningRates implements Serializable {
 
     /** Writes {@code iteration,epoch,score,<param>...}, one row per step. */
     public void writeCsv(Writer out) throws IOException {
-        out.write("iteration,epoch,score");
-        for (String key : keys) {
-            out.write(',');
-            out.write(key);
-        }
-        out.write('\n');
-        for (int i = 0; i < size; i++) {
-            out.write(Integer.toString(iterations[i]));
-            out.write(',');
-            out.write(Integer.toString(epochs[i]));
-            out.write(',');
-            out.write(Double.toString(scores[i]));
-            for (double[] column : learningRates) {
-                out.write(',');
-                out.write(Double.toString(column[i]));
-            }
-            out.write('\n');
-        }
+        LearningRateCsv.write(out, keys, size, iterations, epochs, scores, learningRates);
     }
 
     /**
