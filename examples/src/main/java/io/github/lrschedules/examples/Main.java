@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
                 "  --plain    DL4J exactly as it ships (the default on other CPUs)",
                 "  --cuda     ND4J's CUDA 11.6 build (needs an NVIDIA GPU and driver; checked before anything is built)",
                 "  --rebuild  install the library and compile the examples again from this checkout",
-                "", "Start with: examples/run compare     (all seven schedules: about 10 minutes on 2 CPU cores once"
+                "", "Start with: examples/run compare     (all seven schedules: about 8 minutes on 2 CPU cores once"
                         + " built; see the README for the first run)",
                 "Each command has --help."})
 public final class Main implements Runnable {
