@@ -81,22 +81,7 @@ public final class MilestoneStepSchedule implements ISchedule {
     @Override
     public double valueAt(int iteration, int epoch) {
         int k = Steps.step(scheduleType, iteration, epoch);
-        return initialValue * Math.pow(gamma, countAtOrBelow(k));
-    }
-
-    /** Number of milestones {@code <= k}: the insertion point after the last equal element. */
-    private int countAtOrBelow(int k) {
-        int lo = 0;
-        int hi = milestones.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (milestones[mid] <= k) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return initialValue * Math.pow(gamma, Steps.countAtOrBelow(milestones, k));
     }
 
     public ScheduleType getScheduleType() {

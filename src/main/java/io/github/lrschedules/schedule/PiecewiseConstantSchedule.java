@@ -67,22 +67,7 @@ public final class PiecewiseConstantSchedule implements ISchedule {
     @Override
     public double valueAt(int iteration, int epoch) {
         int k = Steps.step(scheduleType, iteration, epoch);
-        return values[countAtOrBelow(k)];
-    }
-
-    /** Number of boundaries {@code <= k}: the insertion point after an equal element. */
-    private int countAtOrBelow(int k) {
-        int lo = 0;
-        int hi = boundaries.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (boundaries[mid] <= k) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return values[Steps.countAtOrBelow(boundaries, k)];
     }
 
     public ScheduleType getScheduleType() {

@@ -53,4 +53,19 @@ final class Steps {
         }
         return child;
     }
+
+    /** Number of elements of the ascending {@code sorted} that are {@code <= k}, by binary search (no allocation). */
+    static int countAtOrBelow(int[] sorted, int k) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= k) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
 }
