@@ -6,12 +6,17 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -23,6 +28,7 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -196,85 +202,120 @@ public final class ScheduleFree {
         }
 
         /**
-         * Recomputes the running mean and variance of every BatchNormalization layer of a MultiLayerNetwork at the
-         * weights it now holds, as exact averages over all examples of {@code data} (population variance, the same
-         * estimator DL4J normalises with during training): one training-mode forward pass per batch, so each layer
-         * sees the inputs it sees in training (dropout included). Afterwards the network's inference output on one
-         * batch of the whole data set equals its training-mode output. {@code close()} restores the old statistics.
+         * Recomputes the running mean and variance of every BatchNormalization layer at the weights the network now
+         * holds, as exact averages over all examples of {@code data} (population variance, the same estimator DL4J
+         * normalises with during training): one training-mode forward pass per batch, so each layer sees the inputs
+         * it sees in training (dropout included). Afterwards the network's inference output on one batch of the
+         * whole data set equals its training-mode output. {@code close()} restores the old statistics.
+         * MultiLayerNetwork, and ComputationGraph with one input; {@link #recomputeBatchNormStatistics(
+         * MultiDataSetIterator)} takes graphs with several.
          *
-         * @throws IllegalArgumentException if {@code data} is null or empty, or the network is not a
-         *                                  MultiLayerNetwork
+         * @throws IllegalArgumentException if {@code data} is null or empty, or the network is a ComputationGraph
+         *                                  with more than one input
          */
         public void recomputeBatchNormStatistics(DataSetIterator data) {
             checkOpen();
             Args.notNull("data", data);
-            if (!(net instanceof MultiLayerNetwork)) {
-                throw new IllegalArgumentException("recomputeBatchNormStatistics supports MultiLayerNetwork, not "
-                        + net.getClass().getName());
-            }
-            MultiLayerNetwork mln = (MultiLayerNetwork) net;
-            Layer[] layers = mln.getLayers();
-            List<Integer> bn = new ArrayList<>();
-            for (int i = 0; i < layers.length; i++) {
-                if (layers[i].conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
-                    bn.add(i);
+            if (net instanceof ComputationGraph) {
+                int inputs = ((ComputationGraph) net).getConfiguration().getNetworkInputs().size();
+                if (inputs != 1) {
+                    throw new IllegalArgumentException("this ComputationGraph has " + inputs
+                            + " inputs: pass a MultiDataSetIterator to recomputeBatchNormStatistics");
                 }
             }
-            if (bn.isEmpty()) {
-                return;
-            }
-            INDArray[] sum = new INDArray[layers.length];
-            INDArray[] sumSquares = new INDArray[layers.length];
-            long[] count = new long[layers.length];
             if (data.resetSupported()) {
                 data.reset();
             }
-            while (data.hasNext()) {
-                DataSet batch = data.next();
-                List<INDArray> activations = mln.feedForward(batch.getFeatures(), true);
-                for (int i : bn) {
-                    INDArray input = activations.get(i);
-                    InputPreProcessor pre = mln.getLayerWiseConfigurations().getInputPreProcess(i);
-                    if (pre != null) {
-                        input = pre.preProcess(input, (int) input.size(0), LayerWorkspaceMgr.noWorkspaces());
+            recompute(new Iterator<INDArray[]>() {
+                @Override
+                public boolean hasNext() {
+                    return data.hasNext();
+                }
+
+                @Override
+                public INDArray[] next() {
+                    return new INDArray[] {data.next().getFeatures()};
+                }
+            });
+        }
+
+        /**
+         * {@link #recomputeBatchNormStatistics(DataSetIterator)} for a ComputationGraph with any number of inputs.
+         *
+         * @throws IllegalArgumentException if {@code data} is null or empty, or the network is not a ComputationGraph
+         */
+        public void recomputeBatchNormStatistics(MultiDataSetIterator data) {
+            checkOpen();
+            Args.notNull("data", data);
+            if (!(net instanceof ComputationGraph)) {
+                throw new IllegalArgumentException("a MultiDataSetIterator needs a ComputationGraph, not "
+                        + net.getClass().getName() + ": pass a DataSetIterator");
+            }
+            if (data.resetSupported()) {
+                data.reset();
+            }
+            recompute(new Iterator<INDArray[]>() {
+                @Override
+                public boolean hasNext() {
+                    return data.hasNext();
+                }
+
+                @Override
+                public INDArray[] next() {
+                    return data.next().getFeatures();
+                }
+            });
+        }
+
+        private void recompute(Iterator<INDArray[]> features) {
+            List<BatchNormTarget> targets = BatchNormTarget.of(net);
+            if (targets.isEmpty()) {
+                return;
+            }
+            INDArray[] sum = new INDArray[targets.size()];
+            INDArray[] sumSquares = new INDArray[targets.size()];
+            long[] count = new long[targets.size()];
+            while (features.hasNext()) {
+                INDArray[] batch = features.next();
+                List<INDArray> inputs = BatchNormTarget.inputs(net, targets, batch);
+                for (int t = 0; t < targets.size(); t++) {
+                    INDArray input = inputs.get(t);
+                    BatchNormTarget target = targets.get(t);
+                    if (target.pre != null) {
+                        input = target.pre.preProcess(input, (int) input.size(0), LayerWorkspaceMgr.noWorkspaces());
                     }
-                    int[] dims = reductionDims(input,
-                            (org.deeplearning4j.nn.conf.layers.BatchNormalization) layers[i].conf().getLayer());
-                    long n = input.length() / input.size(input.rank() == 2 ? 1 : channelDim(input, layers[i]));
+                    int[] dims = reductionDims(input, target.conf);
                     INDArray s = input.sum(dims);
                     INDArray q = input.mul(input).sum(dims);
-                    sum[i] = sum[i] == null ? s : sum[i].addi(s);
-                    sumSquares[i] = sumSquares[i] == null ? q : sumSquares[i].addi(q);
-                    count[i] += n;
+                    sum[t] = sum[t] == null ? s : sum[t].addi(s);
+                    sumSquares[t] = sumSquares[t] == null ? q : sumSquares[t].addi(q);
+                    count[t] += input.length() / input.size(input.rank() == 2 ? 1 : channelDim(input, target.conf));
                 }
             }
-            if (count[bn.get(0)] == 0) {
+            if (count[0] == 0) {
                 throw new IllegalArgumentException("data holds no examples");
             }
-            for (int i : bn) {
-                org.deeplearning4j.nn.conf.layers.BatchNormalization conf =
-                        (org.deeplearning4j.nn.conf.layers.BatchNormalization) layers[i].conf().getLayer();
-                INDArray mean = sum[i].div(count[i]);
-                INDArray var = sumSquares[i].div(count[i]).subi(mean.mul(mean));
+            for (int t = 0; t < targets.size(); t++) {
+                BatchNormTarget target = targets.get(t);
+                long n = count[t];
+                INDArray mean = sum[t].div(n);
+                INDArray var = sumSquares[t].div(n).subi(mean.mul(mean));
                 Transforms.max(var, 0.0, false);
-                Layer layer = layers[i];
-                INDArray meanParam = layer.getParam("mean");
+                INDArray meanParam = target.layer.getParam("mean");
                 meanParam.assign(mean.reshape(meanParam.shape()));
-                if (conf.isUseLogStd()) {
+                if (target.conf.isUseLogStd()) {
                     // DL4J stores log10 of sqrt(var) and adds eps when it normalises
-                    INDArray logStd = layer.getParam("log10stdev");
+                    INDArray logStd = target.layer.getParam("log10stdev");
                     INDArray value = Transforms.log(Transforms.sqrt(var, true), 10.0, false);
                     logStd.assign(value.reshape(logStd.shape()));
                 } else {
-                    INDArray varParam = layer.getParam("var");
+                    INDArray varParam = target.layer.getParam("var");
                     varParam.assign(var.reshape(varParam.shape()));
                 }
             }
         }
 
-        private static int channelDim(INDArray input, Layer layer) {
-            org.deeplearning4j.nn.conf.layers.BatchNormalization conf =
-                    (org.deeplearning4j.nn.conf.layers.BatchNormalization) layer.conf().getLayer();
+        private static int channelDim(INDArray input, org.deeplearning4j.nn.conf.layers.BatchNormalization conf) {
             return input.rank() == 4 && conf.getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
         }
 
@@ -304,6 +345,80 @@ public final class ScheduleFree {
             closed = true;
             params.assign(saved);
             OPEN.remove(net);
+        }
+    }
+
+    /** A BatchNormalization layer of a network: the layer, its configuration, its input and preprocessor. */
+    private static final class BatchNormTarget {
+        final Layer layer;
+        final org.deeplearning4j.nn.conf.layers.BatchNormalization conf;
+        final InputPreProcessor pre;
+        /** MultiLayerNetwork: the layer's index; ComputationGraph: -1. */
+        final int index;
+        /** ComputationGraph: the vertex (or network input) whose activations the layer takes; else null. */
+        final String inputName;
+
+        private BatchNormTarget(Layer layer, InputPreProcessor pre, int index, String inputName) {
+            this.layer = layer;
+            this.conf = (org.deeplearning4j.nn.conf.layers.BatchNormalization) layer.conf().getLayer();
+            this.pre = pre;
+            this.index = index;
+            this.inputName = inputName;
+        }
+
+        static List<BatchNormTarget> of(Model net) {
+            List<BatchNormTarget> targets = new ArrayList<>();
+            if (net instanceof MultiLayerNetwork) {
+                MultiLayerNetwork mln = (MultiLayerNetwork) net;
+                Layer[] layers = mln.getLayers();
+                for (int i = 0; i < layers.length; i++) {
+                    if (isBatchNorm(layers[i])) {
+                        targets.add(new BatchNormTarget(layers[i],
+                                mln.getLayerWiseConfigurations().getInputPreProcess(i), i, null));
+                    }
+                }
+            } else if (net instanceof ComputationGraph) {
+                ComputationGraph graph = (ComputationGraph) net;
+                ComputationGraphConfiguration conf = graph.getConfiguration();
+                for (Layer layer : graph.getLayers()) {
+                    if (isBatchNorm(layer)) {
+                        String name = layer.conf().getLayer().getLayerName();
+                        List<String> inputs = conf.getVertexInputs().get(name);
+                        if (inputs.size() != 1) {
+                            throw new IllegalArgumentException("BatchNormalization layer '" + name + "' has "
+                                    + inputs.size() + " inputs, not 1");
+                        }
+                        GraphVertex vertex = conf.getVertices().get(name);
+                        InputPreProcessor pre = vertex instanceof LayerVertex
+                                ? ((LayerVertex) vertex).getPreProcessor() : null;
+                        targets.add(new BatchNormTarget(layer, pre, -1, inputs.get(0)));
+                    }
+                }
+            } else {
+                throw unsupported(net);
+            }
+            return targets;
+        }
+
+        /** The training-mode inputs of {@code targets} for one batch of features. */
+        static List<INDArray> inputs(Model net, List<BatchNormTarget> targets, INDArray[] features) {
+            List<INDArray> inputs = new ArrayList<>(targets.size());
+            if (net instanceof MultiLayerNetwork) {
+                List<INDArray> activations = ((MultiLayerNetwork) net).feedForward(features[0], true);
+                for (BatchNormTarget target : targets) {
+                    inputs.add(activations.get(target.index));
+                }
+            } else {
+                Map<String, INDArray> activations = ((ComputationGraph) net).feedForward(features, true);
+                for (BatchNormTarget target : targets) {
+                    inputs.add(activations.get(target.inputName));
+                }
+            }
+            return inputs;
+        }
+
+        private static boolean isBatchNorm(Layer layer) {
+            return layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization;
         }
     }
 

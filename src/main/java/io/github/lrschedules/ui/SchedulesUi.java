@@ -71,15 +71,15 @@ public final class SchedulesUi {
     /**
      * Stops the UI server if it runs (DL4J's {@code UIServer.stopInstance()}) and removes the folder that a server
      * started by {@link #start} left in the temporary folder ({@code DL4JUI_<millis>}, Vert.x's upload folder, which
-     * DL4J never removes).
+     * DL4J never removes, and Vert.x's {@code vertx-cache} if the server made it).
      */
     public static void stop() throws Exception {
         UIServer.stopInstance();
         removeTemporaryFiles();
     }
 
-    /** What DL4J's UI server writes into {@code java.io.tmpdir} when it starts. */
-    private static final Pattern UI_TEMPORARY = Pattern.compile("DL4JUI_\\d+");
+    /** What DL4J's UI server and Vert.x write into {@code java.io.tmpdir} when the server starts. */
+    private static final Pattern UI_TEMPORARY = Pattern.compile("DL4JUI_\\d+|vertx-cache");
     /** Left by servers that {@link #start} started; removed by {@link #stop} or at exit. */
     private static final Set<Path> created = new LinkedHashSet<>();
     private static boolean hookInstalled;

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.datasets.iterator.utilty.SingletonMultiDataSetIterator;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.activations.Activation;
@@ -66,7 +70,53 @@ class BatchNormStatisticsTest {
         assertThat(net.params().data().asDouble()).containsExactly(y);
     }
 
-    @org.junit.jupiter.api.Test
+    private static ComputationGraph graph() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.DOUBLE)
+                .updater(new SgdScheduleFree(0.05, 0.9, 2)).graphBuilder().addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nIn(ReferenceCases.N_IN).nOut(6)
+                        .activation(Activation.TANH).build(), "in")
+                .addLayer("bn", new BatchNormalization.Builder().nIn(6).nOut(6).build(), "dense")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .nIn(6).nOut(ReferenceCases.N_OUT).build(), "bn")
+                .setOutputs("out").build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    @Test
+    void computationGraphStatisticsAreThePopulationStatisticsAtX() {
+        DataSet data = ReferenceCases.data();
+        ComputationGraph graph = graph();
+        for (int i = 0; i < 15; i++) {
+            graph.fit(data);
+        }
+        double[] y = graph.params().dup().data().asDouble();
+        double[] statisticsAtY = graph.getLayer("bn").params().dup().data().asDouble();
+        try (ScheduleFree.EvaluationWeights at = ScheduleFree.evaluationWeights(graph)) {
+            INDArray training = graph.feedForward(new INDArray[] {data.getFeatures()}, true).get("bn").dup();
+            INDArray inference = graph.feedForward(new INDArray[] {data.getFeatures()}, false).get("bn").dup();
+            assertThat(maxDifference(inference, training)).as("statistics gathered at y").isGreaterThan(1e-3);
+            at.recomputeBatchNormStatistics(new ListDataSetIterator<>(data.asList(), 4));
+            INDArray recomputed = graph.feedForward(new INDArray[] {data.getFeatures()}, false).get("bn");
+            assertThat(maxDifference(recomputed, training)).isLessThan(1e-9);
+        }
+        assertThat(graph.params().data().asDouble()).containsExactly(y);
+        assertThat(graph.getLayer("bn").params().data().asDouble()).containsExactly(statisticsAtY);
+    }
+
+    @Test
+    void multiDataSetIteratorNeedsAGraph() {
+        MultiLayerNetwork net = net(false);
+        try (ScheduleFree.EvaluationWeights at = ScheduleFree.evaluationWeights(net)) {
+            assertThatThrownBy(() -> at.recomputeBatchNormStatistics(new SingletonMultiDataSetIterator(
+                    new org.nd4j.linalg.dataset.MultiDataSet(ReferenceCases.data().getFeatures(),
+                            ReferenceCases.data().getLabels()))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a ComputationGraph");
+        }
+    }
+
+    @Test
     void closedWeightsRefuseRecomputation() {
         MultiLayerNetwork net = net(true);
         ScheduleFree.EvaluationWeights at = ScheduleFree.evaluationWeights(net);

@@ -166,10 +166,18 @@ public final class AppliedLearningRates implements Serializable {
 
     /**
      * Writes rows {@code fromRow ..} as {@code StatsListener} reports (type {@link StatsListener#TYPE_ID}) of
-     * session {@code sessionId}, worker {@code "driver"}. Storages key reports by millisecond timestamp, so row
-     * {@code r} gets timestamp {@code startMillis + r}: no two rows overwrite each other.
+     * session {@code sessionId}, worker {@code workerId}, with the static information a storage needs before it
+     * lists a worker when {@code fromRow == 0}. Storages key reports by millisecond timestamp, so row {@code r} gets
+     * timestamp {@code startMillis + r}: no two rows overwrite each other, and a run that writes its rows epoch by
+     * epoch passes the same {@code startMillis} every time and the number of rows written so far as {@code fromRow}.
+     *
+     * @throws IllegalArgumentException if an argument is null or {@code fromRow} is negative
      */
-    void writeTo(StatsStorageRouter router, String sessionId, String workerId, long startMillis, int fromRow) {
+    public void writeTo(StatsStorageRouter router, String sessionId, String workerId, long startMillis, int fromRow) {
+        Args.notNull("router", router);
+        Args.notNull("sessionId", sessionId);
+        Args.notNull("workerId", workerId);
+        Args.nonNegative("fromRow", fromRow);
         if (fromRow == 0) {
             // Storages list a worker (and so its updates) only once it has static info.
             SbeStatsInitializationReport init = new SbeStatsInitializationReport();

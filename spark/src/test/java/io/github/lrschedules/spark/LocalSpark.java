@@ -129,8 +129,15 @@ final class LocalSpark {
                 .workerPrefetchNumBatches(0)
                 .saveUpdater(true)
                 .rngSeed(12345)
+                .exportDirectory(EXPORT_DIRECTORY)
                 .build();
     }
+
+    /**
+     * Where Export mode writes the mini-batches: under the build folder, not Hadoop's default in the temporary folder
+     * ({@code /tmp/hadoop-<user>/dl4j}), which DL4J never empties.
+     */
+    static final String EXPORT_DIRECTORY = Paths.get("target", "spark-export").toAbsolutePath().toUri().toString();
 
     static MultiLayerNetwork mlp(ISchedule schedule, long seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()

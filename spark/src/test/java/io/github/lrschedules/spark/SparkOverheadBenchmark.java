@@ -49,7 +49,7 @@ public final class SparkOverheadBenchmark {
             MultiLayerNetwork local = net();
             ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(2, batch)
                     .batchSizePerWorker(batch).averagingFrequency(frequency).workerPrefetchNumBatches(2)
-                    .saveUpdater(true).build();
+                    .saveUpdater(true).exportDirectory(LocalSpark.EXPORT_DIRECTORY).build();
             SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net(), master);
             ListDataSetIterator<DataSet> iterator = new ListDataSetIterator<>(batches, batch);
             local.fit(iterator);

@@ -37,6 +37,17 @@ public final class CompareCommand implements Callable<Integer> {
                     + " recorded in DIR; others given here must match them.")
     Path resume;
 
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Train every epoch with DL4J's Spark training (parameter averaging) on this Spark master, for"
+                    + " example local[2]; evaluation, plateau decisions and checkpoints stay on the driver. Schedules"
+                    + " are sized in averaging rounds. Not for sfsgd and sfadamw. Default: train in this JVM.")
+    String master;
+
+    @Option(names = "--averaging-frequency", defaultValue = "5", paramLabel = "N",
+            description = "With --master: mini-batches each worker trains between two averaging rounds. Default:"
+                    + " ${DEFAULT-VALUE}.")
+    int averagingFrequency;
+
     @Override
     public Integer call() throws Exception {
         if (resume != null) {
@@ -58,6 +69,23 @@ public final class CompareCommand implements Callable<Integer> {
                         + "' is listed twice");
             }
             seen.add(s);
+        }
+        if (master != null) {
+            if (master.isBlank()) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--master': it is empty");
+            }
+            if (averagingFrequency < 1) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--averaging-frequency': "
+                        + averagingFrequency + " (must be >= 1)");
+            }
+            for (ScheduleName s : chosen) {
+                if (s.scheduleFree()) {
+                    throw new ParameterException(spec.commandLine(), "Invalid value for option '--schedules': '"
+                            + s.id() + "' does not run with --master: parameter averaging of the schedule-free state"
+                            + " is not supported");
+                }
+            }
+            experiment.onSpark(master.trim(), averagingFrequency);
         }
         experiment.run(chosen);
         return 0;

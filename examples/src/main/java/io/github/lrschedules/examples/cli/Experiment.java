@@ -10,6 +10,7 @@ import io.github.lrschedules.examples.report.Words;
 import io.github.lrschedules.examples.resume.RunJournal;
 import io.github.lrschedules.examples.resume.RunManifest;
 import io.github.lrschedules.examples.schedule.ScheduleName;
+import io.github.lrschedules.examples.spark.SparkTraining;
 import io.github.lrschedules.examples.train.PreparedData;
 import io.github.lrschedules.examples.train.Progress;
 import io.github.lrschedules.examples.train.RangeTest;
@@ -35,11 +36,16 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class Experiment {
 
+    /** Where Spark's Export mode keeps the mini-batches of a fit, inside the output directory; removed after each. */
+    static final String SPARK_EXPORT = ".spark-export";
+
     private final RunOptions options;
     private final String command;
     private final PrintWriter out;
     private RunManifest manifest;
     private boolean resuming;
+    private String sparkMaster;
+    private int averagingFrequency;
 
     Experiment(RunOptions options, String command, PrintWriter out) {
         this.options = options;
@@ -60,13 +66,17 @@ final class Experiment {
         return this;
     }
 
+    /** Trains every epoch with DL4J's Spark training on {@code master} (see {@link SparkTraining}). */
+    Experiment onSpark(String master, int averagingFrequency) {
+        this.sparkMaster = master;
+        this.averagingFrequency = averagingFrequency;
+        return this;
+    }
+
     /** Runs the schedules in order and writes every output; returns the comparison. */
     Comparison run(List<ScheduleName> schedules) throws IOException, InterruptedException {
         RunContext context = RunContext.open(options, command, this::say, resuming);
-        Path dir = context.outputDirectory();
-        LoadedData loaded = context.loaded();
         PreparedData data = context.data();
-        RunProfile profile = context.profile();
         if (data.testSize() == 0) {
             throw new ExamplesException("nothing to test on: " + data.sizes());
         }
@@ -79,8 +89,19 @@ final class Experiment {
             configured.oneCycleMax(options.maxLrValue());
         }
         RunSettings settings = configured.build();
+        try (SparkTraining spark = sparkMaster == null ? null : SparkTraining.start(sparkMaster, averagingFrequency,
+                settings.batch(), settings.seed(), context.outputDirectory().resolve(SPARK_EXPORT))) {
+            return run(schedules, context, settings, spark);
+        }
+    }
 
-        new Trainer(data, settings, null, Progress.none()).check(schedules);
+    private Comparison run(List<ScheduleName> schedules, RunContext context, RunSettings settings, SparkTraining spark)
+            throws IOException, InterruptedException {
+        Path dir = context.outputDirectory();
+        LoadedData loaded = context.loaded();
+        PreparedData data = context.data();
+        RunProfile profile = context.profile();
+        new Trainer(data, settings, null, Progress.none()).onSpark(spark).check(schedules);
         if (options.maxLrAuto()) {
             LearningRateFinderResult range = RangeTest.run(
                     LearningRateFinder.builder().minLr(1e-6).maxLr(10).iterations(100).build(), settings, data);
@@ -90,6 +111,9 @@ final class Experiment {
                     + " for one-cycle's maximum (" + Words.rounded(range.stopReason()) + ")");
         }
         List<String> lines = settingsLines(loaded, data, settings, profile, schedules);
+        if (spark != null) {
+            lines.add(spark.description((data.trainSize() + settings.batch() - 1) / settings.batch()));
+        }
         for (String line : lines) {
             say(line);
         }
@@ -103,7 +127,7 @@ final class Experiment {
             say("Schedules page of the DL4J UI: " + UiServer.serve(options.uiPort, stats));
         }
         try {
-            Trainer trainer = new Trainer(data, settings, stats, progress).checkpointing(journal);
+            Trainer trainer = new Trainer(data, settings, stats, progress).checkpointing(journal).onSpark(spark);
             for (ScheduleName schedule : schedules) {
                 RunResult run = journal.finished(schedule);
                 if (run == null) {

@@ -18,13 +18,13 @@ import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 
 /**
  * The DL4J UI server with the Schedules page, as {@code ui} and {@code --ui} start it. DL4J's server makes an upload
- * folder {@code DL4JUI_<millis>} in {@code java.io.tmpdir} (and Vert.x a {@code vertx-cache-*} folder) and leaves
+ * folder {@code DL4JUI_<millis>} in {@code java.io.tmpdir} (and Vert.x a {@code vertx-cache} folder) and leaves
  * them behind; the folders that appear while the server starts are removed when the JVM ends (Ctrl+C included).
  */
 final class UiServer {
 
     /** The temporary folders DL4J's UI server and Vert.x leave in {@code java.io.tmpdir}. */
-    static final List<String> TEMP_PREFIXES = List.of("DL4JUI_", "vertx-cache-");
+    static final List<String> TEMP_PREFIXES = List.of("DL4JUI_", "vertx-cache");
 
     private UiServer() {
     }

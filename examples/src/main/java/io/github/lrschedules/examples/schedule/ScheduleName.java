@@ -1,6 +1,7 @@
 package io.github.lrschedules.examples.schedule;
 
 import io.github.lrschedules.examples.ExamplesException;
+import io.github.lrschedules.plateau.PlateauTracker;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.schedule.CosineRestartsSchedule;
 import io.github.lrschedules.schedule.CyclicSchedule;
@@ -110,12 +111,13 @@ public enum ScheduleName {
                 throw new ExamplesException("plateau needs a held-out split to monitor: use a --val-fraction > 0");
             }
             double lr = plan.learningRate();
-            ReduceLROnPlateauListener listener = ReduceLROnPlateauListener.builder()
+            ReduceLROnPlateauListener.Builder plateau = ReduceLROnPlateauListener.builder()
                     .factor(plan.plateauFactor())
                     .patience(plan.plateauPatience())
-                    .minLr(lr / 1000)
-                    .validationLoss(plan.validation())
-                    .build();
+                    .minLr(lr / 1000);
+            ReduceLROnPlateauListener listener = plan.validationReported()
+                    ? plateau.reported(PlateauTracker.Mode.MIN).build()
+                    : plateau.validationLoss(plan.validation()).build();
             // the settings, not the listener's toString: that shows its state (best=Infinity before the first epoch)
             return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), listener, "Nesterovs(" + lr + ", 0.9) + "
                     + "ReduceLROnPlateau(held-out loss, factor=" + plan.plateauFactor() + ", patience="

@@ -15,6 +15,7 @@ public final class SchedulePlan {
     private final double plateauFactor;
     private final int plateauPatience;
     private final double oneCycleMax;
+    private final boolean validationReported;
 
     /**
      * @param learningRate    the peak (for most, initial) learning rate of every schedule
@@ -37,6 +38,32 @@ public final class SchedulePlan {
         this.validation = validation;
         this.plateauFactor = plateauFactor;
         this.plateauPatience = plateauPatience;
+        this.validationReported = false;
+    }
+
+    private SchedulePlan(SchedulePlan plan, boolean validationReported) {
+        this.learningRate = plan.learningRate;
+        this.epochs = plan.epochs;
+        this.batchesPerEpoch = plan.batchesPerEpoch;
+        this.validation = plan.validation;
+        this.plateauFactor = plan.plateauFactor;
+        this.plateauPatience = plan.plateauPatience;
+        this.oneCycleMax = plan.oneCycleMax;
+        this.validationReported = validationReported;
+    }
+
+    /**
+     * This plan for a run whose trainer measures the held-out loss itself and reports it to the plateau listener
+     * ({@code ReduceLROnPlateauListener.report}) after every epoch: under Spark the driver's network never runs the
+     * epoch the listener would see.
+     */
+    public SchedulePlan reportingValidationLoss() {
+        return new SchedulePlan(this, true);
+    }
+
+    /** True if the plateau listener gets the held-out loss through {@code report}; see {@link #reportingValidationLoss()}. */
+    public boolean validationReported() {
+        return validationReported;
     }
 
     public double learningRate() {

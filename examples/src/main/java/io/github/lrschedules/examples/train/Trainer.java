@@ -5,6 +5,8 @@ import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
+import io.github.lrschedules.examples.spark.SparkTraining;
+import io.github.lrschedules.spark.AppliedLearningRates;
 import io.github.lrschedules.schedulefree.ScheduleFree;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.plateau.Reduction;
@@ -45,6 +47,7 @@ public final class Trainer {
     private final StatsStorageRouter stats;
     private final Progress progress;
     private EpochCheckpoints checkpoints = EpochCheckpoints.NONE;
+    private SparkTraining spark;
 
     /**
      * @param stats where a {@code StatsListener} reports (session id = schedule name), or null for none; the DL4J UI
@@ -60,6 +63,16 @@ public final class Trainer {
     /** Saves every schedule's state after each epoch into {@code checkpoints}, and continues from what it holds. */
     public Trainer checkpointing(EpochCheckpoints checkpoints) {
         this.checkpoints = checkpoints;
+        return this;
+    }
+
+    /**
+     * Trains every epoch with DL4J's Spark training in {@code spark} instead of in this JVM: the schedules are sized
+     * in averaging rounds ({@link SparkTraining#stepsPerEpoch}), the plateau listener gets the held-out loss the
+     * driver measures, and the rows are the rates the workers applied, rebuilt on the driver.
+     */
+    public Trainer onSpark(SparkTraining spark) {
+        this.spark = spark;
         return this;
     }
 
@@ -96,14 +109,20 @@ public final class Trainer {
             start -= (long) (before.seconds() * 1e9);
         }
         LearningRateRecorder recorder = new LearningRateRecorder();
+        AppliedLearningRates applied = new AppliedLearningRates();
+        Steps steps = spark == null ? Steps.of(recorder) : Steps.of(applied);
         List<TrainingListener> listeners = new ArrayList<>();
-        listeners.add(recorder);
-        listeners.addAll(setup.listeners());
-        if (stats != null) {
-            listeners.add(statsListener(schedule, train.batchesPerEpoch()));
+        if (spark == null) {
+            listeners.add(recorder);
+            listeners.addAll(setup.listeners());
+            if (stats != null) {
+                listeners.add(statsListener(schedule, train.batchesPerEpoch()));
+            }
+            listeners.add(new ProgressListener(progress));
         }
-        listeners.add(new ProgressListener(progress));
+        // under Spark the driver's network trains nothing: the workers' copies would get the listeners
         net.setListeners(listeners);
+        long storageStart = System.currentTimeMillis();
 
         // Test accuracy per epoch beside the StatsListener's reports, for the Schedules page of the DL4J UI.
         EpochMetricsRecorder accuracyRecorder = stats == null ? null : new EpochMetricsRecorder(stats, schedule.id());
@@ -115,20 +134,30 @@ public final class Trainer {
         }
         try {
             for (int epoch = epochs.size(); epoch < settings.epochs(); epoch++) {
-                int firstStep = recorder.size();
+                int firstStep = steps.size();
                 train.startEpoch(epoch);
                 long fitStart = System.nanoTime();
-                fitEpoch(net, train);
+                if (spark == null) {
+                    fitEpoch(net, train);
+                } else {
+                    net = spark.fitEpoch(net, train, applied);
+                }
                 double trainSeconds = (System.nanoTime() - fitStart) / 1e9;
-                double[] scores = recorder.scores();
+                double[] scores = steps.scores();
                 double trainLoss = mean(Arrays.copyOfRange(scores, firstStep, scores.length));
-                double[] lr = recorder.learningRates(LR_KEY);
+                double[] lr = steps.learningRates(LR_KEY);
                 Measured val;
                 Measured tst;
                 // schedule-free updaters train at y and are evaluated at their average x, as the authors evaluate
                 try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() ? ScheduleFree.evaluationWeights(net) : null) {
                     val = validation == null ? Measured.NONE : measure(net, validation);
                     tst = measure(net, test);
+                }
+                if (spark != null && setup.plateau() != null) {
+                    setup.plateau().report(net, val.loss);
+                }
+                if (spark != null && stats != null) {
+                    applied.writeTo(this.stats, schedule.id(), "driver", storageStart, firstStep);
                 }
                 EpochStats stats = new EpochStats(epoch + 1, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
                         tst.loss, tst.accuracy, (System.nanoTime() - start) / 1e9, trainSeconds);
@@ -142,23 +171,23 @@ public final class Trainer {
                     break;
                 }
                 if (epoch + 1 < settings.epochs()) {
-                    saveCheckpoint(net, setup.plateau(), result(schedule, setup, train, recorder, before, epochs, start,
+                    saveCheckpoint(net, setup.plateau(), result(schedule, setup, train, steps, before, epochs, start,
                             diverged));
                 }
             }
         } finally {
             progress.finish();
         }
-        return result(schedule, setup, train, recorder, before, epochs, start, diverged);
+        return result(schedule, setup, train, steps, before, epochs, start, diverged);
     }
 
     private RunResult result(ScheduleName schedule, ScheduleSetup setup, EpochIterator train,
-                             LearningRateRecorder recorder, RunResult before, List<EpochStats> epochs, long start,
+                             Steps recorder, RunResult before, List<EpochStats> epochs, long start,
                              int diverged) {
         List<Reduction> reductions = setup.plateau() == null ? List.of()
                 : setup.plateau().history();
         // A continued run's recorder holds the rows since the checkpoint; the saved run holds the rows before.
-        return new RunResult(schedule, setup.description(), train.batchesPerEpoch(),
+        return new RunResult(schedule, setup.description(), stepsPerEpoch(train),
                 Rows.join(before == null ? null : before.iterations(), recorder.iterations()),
                 Rows.join(before == null ? null : before.epochs(), recorder.epochs()),
                 Rows.join(before == null ? null : before.learningRates(), recorder.learningRates(LR_KEY)),
@@ -183,8 +212,75 @@ public final class Trainer {
     }
 
     private SchedulePlan plan(EpochIterator train, EpochIterator validation) {
-        return new SchedulePlan(settings.learningRate(), settings.epochs(), train.batchesPerEpoch(), validation,
-                settings.plateauFactor(), settings.plateauPatience(), settings.oneCycleMax());
+        SchedulePlan plan = new SchedulePlan(settings.learningRate(), settings.epochs(), stepsPerEpoch(train),
+                validation, settings.plateauFactor(), settings.plateauPatience(), settings.oneCycleMax());
+        return spark == null ? plan : plan.reportingValidationLoss();
+    }
+
+    /** ITERATION steps per epoch: the mini-batches, or under Spark the averaging rounds times the frequency. */
+    private int stepsPerEpoch(EpochIterator train) {
+        return spark == null ? train.batchesPerEpoch() : spark.stepsPerEpoch(train.batchesPerEpoch());
+    }
+
+    /** The rows of a run: what the recorder saw in this JVM, or what the Spark workers applied. */
+    private interface Steps {
+        int size();
+
+        int[] iterations();
+
+        int[] epochs();
+
+        double[] scores();
+
+        double[] learningRates(String key);
+
+        static Steps of(LearningRateRecorder r) {
+            return new Steps() {
+                public int size() {
+                    return r.size();
+                }
+
+                public int[] iterations() {
+                    return r.iterations();
+                }
+
+                public int[] epochs() {
+                    return r.epochs();
+                }
+
+                public double[] scores() {
+                    return r.scores();
+                }
+
+                public double[] learningRates(String key) {
+                    return r.learningRates(key);
+                }
+            };
+        }
+
+        static Steps of(AppliedLearningRates r) {
+            return new Steps() {
+                public int size() {
+                    return r.size();
+                }
+
+                public int[] iterations() {
+                    return r.iterations();
+                }
+
+                public int[] epochs() {
+                    return r.epochs();
+                }
+
+                public double[] scores() {
+                    return r.scores();
+                }
+
+                public double[] learningRates(String key) {
+                    return r.learningRates(key);
+                }
+            };
+        }
     }
 
     private EpochIterator validationIterator() {
