@@ -157,6 +157,8 @@ class ResumeTest {
         cmd.add("-Xmx1g");
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        // the temporary folder of this test JVM (the build folder): a killed process cannot remove its temporary files
+        cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         String extension = System.getProperty("org.bytedeco.javacpp.platform.extension");
         if (extension != null) {
             cmd.add("-Dorg.bytedeco.javacpp.platform.extension=" + extension);
