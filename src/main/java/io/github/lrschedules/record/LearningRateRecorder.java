@@ -30,7 +30,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * <p>Safe to share between threads (ParallelWrapper shares listeners across workers). Recording allocates only when
  * the arrays grow.
  */
-public final class LearningRateRecorder extends BaseTrainingListener {
+public final class LearningRateRecorder extends BaseTrainingListener implements LearningRateRows {
 
     private static final int INITIAL_CAPACITY = 256;
 
@@ -106,26 +106,31 @@ public final class LearningRateRecorder extends BaseTrainingListener {
     }
 
     /** Number of recorded iterations. */
+    @Override
     public synchronized int size() {
         return size;
     }
 
     /** Recorded parameter names, in the order of the CSV columns. */
+    @Override
     public synchronized List<String> parameterKeys() {
         return keys;
     }
 
     /** Iteration numbers as DL4J counted them (a copy). */
+    @Override
     public synchronized int[] iterations() {
         return Arrays.copyOf(iterations, size);
     }
 
     /** Epoch numbers, one per recorded iteration (a copy). */
+    @Override
     public synchronized int[] epochs() {
         return Arrays.copyOf(epochs, size);
     }
 
     /** Scores (loss of the mini-batch), one per recorded iteration (a copy). */
+    @Override
     public synchronized double[] scores() {
         return Arrays.copyOf(scores, size);
     }
@@ -135,6 +140,7 @@ public final class LearningRateRecorder extends BaseTrainingListener {
      *
      * @throws IllegalArgumentException if {@code parameterKey} was not recorded
      */
+    @Override
     public synchronized double[] learningRates(String parameterKey) {
         int p = keys.indexOf(parameterKey);
         if (p < 0) {

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Trainable;
@@ -226,17 +227,7 @@ public final class ScheduleFree {
             if (data.resetSupported()) {
                 data.reset();
             }
-            recompute(new Iterator<INDArray[]>() {
-                @Override
-                public boolean hasNext() {
-                    return data.hasNext();
-                }
-
-                @Override
-                public INDArray[] next() {
-                    return new INDArray[] {data.next().getFeatures()};
-                }
-            });
+            recompute(features(data, batch -> new INDArray[] {batch.getFeatures()}));
         }
 
         /**
@@ -254,7 +245,12 @@ public final class ScheduleFree {
             if (data.resetSupported()) {
                 data.reset();
             }
-            recompute(new Iterator<INDArray[]>() {
+            recompute(features(data, batch -> batch.getFeatures()));
+        }
+
+        /** The feature arrays of each batch of {@code data}. */
+        private static <T> Iterator<INDArray[]> features(Iterator<T> data, Function<T, INDArray[]> features) {
+            return new Iterator<INDArray[]>() {
                 @Override
                 public boolean hasNext() {
                     return data.hasNext();
@@ -262,9 +258,9 @@ public final class ScheduleFree {
 
                 @Override
                 public INDArray[] next() {
-                    return data.next().getFeatures();
+                    return features.apply(data.next());
                 }
-            });
+            };
         }
 
         private void recompute(Iterator<INDArray[]> features) {

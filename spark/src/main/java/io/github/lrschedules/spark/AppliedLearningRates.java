@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import io.github.lrschedules.record.LearningRateCsv;
+import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.util.Args;
 import io.github.lrschedules.util.AtomicFiles;
 import io.github.lrschedules.util.Networks;
@@ -42,7 +43,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  *
  * <p>Serializable: the training loop keeps it in its checkpoint. Not thread-safe (the driver loop owns it).
  */
-public final class AppliedLearningRates implements Serializable {
+public final class AppliedLearningRates implements LearningRateRows, Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -117,26 +118,31 @@ public final class AppliedLearningRates implements Serializable {
     }
 
     /** Number of recorded steps. */
+    @Override
     public int size() {
         return size;
     }
 
     /** Recorded parameter names, in the order of the CSV columns. */
+    @Override
     public List<String> parameterKeys() {
         return keys;
     }
 
     /** The global iteration count of each row (a copy). */
+    @Override
     public int[] iterations() {
         return Arrays.copyOf(iterations, size);
     }
 
     /** The epoch count of each row (a copy). */
+    @Override
     public int[] epochs() {
         return Arrays.copyOf(epochs, size);
     }
 
     /** Spark's training score of the fit each row belongs to (a copy). */
+    @Override
     public double[] scores() {
         return Arrays.copyOf(scores, size);
     }
@@ -146,6 +152,7 @@ public final class AppliedLearningRates implements Serializable {
      *
      * @throws IllegalArgumentException if {@code parameterKey} was not recorded
      */
+    @Override
     public double[] learningRates(String parameterKey) {
         int p = keys.indexOf(parameterKey);
         if (p < 0) {

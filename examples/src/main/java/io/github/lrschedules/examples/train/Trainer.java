@@ -11,6 +11,7 @@ import io.github.lrschedules.schedulefree.ScheduleFree;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.plateau.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
+import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.util.Networks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -110,7 +111,8 @@ public final class Trainer {
         }
         LearningRateRecorder recorder = new LearningRateRecorder();
         AppliedLearningRates applied = new AppliedLearningRates();
-        Steps steps = spark == null ? Steps.of(recorder) : Steps.of(applied);
+        // the rows: what the recorder sees in this JVM, or the rates the Spark workers applied
+        LearningRateRows steps = spark == null ? recorder : applied;
         List<TrainingListener> listeners = new ArrayList<>();
         if (spark == null) {
             listeners.add(recorder);
@@ -182,7 +184,7 @@ public final class Trainer {
     }
 
     private RunResult result(ScheduleName schedule, ScheduleSetup setup, EpochIterator train,
-                             Steps recorder, RunResult before, List<EpochStats> epochs, long start,
+                             LearningRateRows recorder, RunResult before, List<EpochStats> epochs, long start,
                              int diverged) {
         List<Reduction> reductions = setup.plateau() == null ? List.of()
                 : setup.plateau().history();
@@ -220,67 +222,6 @@ public final class Trainer {
     /** ITERATION steps per epoch: the mini-batches, or under Spark the averaging rounds times the frequency. */
     private int stepsPerEpoch(EpochIterator train) {
         return spark == null ? train.batchesPerEpoch() : spark.stepsPerEpoch(train.batchesPerEpoch());
-    }
-
-    /** The rows of a run: what the recorder saw in this JVM, or what the Spark workers applied. */
-    private interface Steps {
-        int size();
-
-        int[] iterations();
-
-        int[] epochs();
-
-        double[] scores();
-
-        double[] learningRates(String key);
-
-        static Steps of(LearningRateRecorder r) {
-            return new Steps() {
-                public int size() {
-                    return r.size();
-                }
-
-                public int[] iterations() {
-                    return r.iterations();
-                }
-
-                public int[] epochs() {
-                    return r.epochs();
-                }
-
-                public double[] scores() {
-                    return r.scores();
-                }
-
-                public double[] learningRates(String key) {
-                    return r.learningRates(key);
-                }
-            };
-        }
-
-        static Steps of(AppliedLearningRates r) {
-            return new Steps() {
-                public int size() {
-                    return r.size();
-                }
-
-                public int[] iterations() {
-                    return r.iterations();
-                }
-
-                public int[] epochs() {
-                    return r.epochs();
-                }
-
-                public double[] scores() {
-                    return r.scores();
-                }
-
-                public double[] learningRates(String key) {
-                    return r.learningRates(key);
-                }
-            };
-        }
     }
 
     private EpochIterator validationIterator() {

@@ -1,0 +1,33 @@
+package io.github.lrschedules.record;
+
+import java.util.List;
+
+/**
+ * Rows of applied learning rates, one per training step: what {@link LearningRateRecorder} records in one JVM and
+ * what the Spark module's {@code AppliedLearningRates} rebuilds on the driver, so that code reading a run takes
+ * either. Every array is a copy of the rows so far.
+ */
+public interface LearningRateRows {
+
+    /** Number of rows. */
+    int size();
+
+    /** Recorded parameter names ({@code 0_W}, {@code 0_b}, ..., as DL4J's {@code StatsListener} names them). */
+    List<String> parameterKeys();
+
+    /** The iteration count of each row. */
+    int[] iterations();
+
+    /** The epoch count of each row. */
+    int[] epochs();
+
+    /** The score of each row. */
+    double[] scores();
+
+    /**
+     * Learning rates of one parameter, one per row.
+     *
+     * @throws IllegalArgumentException if {@code parameterKey} was not recorded
+     */
+    double[] learningRates(String parameterKey);
+}
