@@ -67,6 +67,18 @@ class CompareSparkTest {
         }
     }
 
+    /**
+     * Spark's shuffle calls a constructor of lz4-java 1.7.1 that MapDB's lz4 1.3.0 (same classes) lacks: with both on
+     * the class path a comparison of the default size failed with NoSuchMethodError. One provider only.
+     */
+    @Test
+    void oneLz4OnTheClassPath() throws IOException {
+        List<java.net.URL> providers = java.util.Collections.list(getClass().getClassLoader()
+                .getResources("net/jpountz/lz4/LZ4BlockInputStream.class"));
+        assertThat(providers).hasSize(1);
+        assertThat(providers.get(0).toString()).contains("lz4-java-1.7.1");
+    }
+
     @Test
     void scheduleFreeUpdatersAreRefusedOnSpark(@TempDir Path out) {
         Cli cli = Cli.run("compare", "--master", "local[2]", "--schedules", "constant,sfsgd", "--data", "embedded",
