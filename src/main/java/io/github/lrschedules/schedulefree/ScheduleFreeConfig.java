@@ -1,5 +1,8 @@
 package io.github.lrschedules.schedulefree;
 
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -28,5 +31,25 @@ interface ScheduleFreeConfig extends IUpdater {
     /** Number of per-parameter state arrays: 2 (z, x) for SGD, 3 (z, x, v) for AdamW. */
     default int stateArrays() {
         return adaptive() ? 3 : 2;
+    }
+
+    /** {@link #stateArrays()} values per parameter, plus the per-array scalars (step, weight sum, lr_max, flag). */
+    @Override
+    default long stateSize(long numParams) {
+        return stateArrays() * numParams + ScheduleFreeState.SCALARS;
+    }
+
+    @Override
+    default GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
+        ScheduleFreeGradientUpdater updater = new ScheduleFreeGradientUpdater(this);
+        updater.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
+        return updater;
+    }
+
+    @Override
+    default GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
+        ScheduleFreeGradientUpdater updater = new ScheduleFreeGradientUpdater(this);
+        updater.setState(updaterState, initializeStateArrays);
+        return updater;
     }
 }

@@ -1,10 +1,7 @@
 package io.github.lrschedules.schedulefree;
 
 import io.github.lrschedules.util.Args;
-import java.util.Map;
 import java.util.Objects;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonInclude;
@@ -105,25 +102,6 @@ public final class SgdScheduleFree implements ScheduleFreeConfig {
 
     public int getWarmupSteps() {
         return warmupSteps;
-    }
-
-    @Override
-    public long stateSize(long numParams) {
-        return 2 * numParams + ScheduleFreeState.SCALARS;
-    }
-
-    @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
-        ScheduleFreeGradientUpdater updater = new ScheduleFreeGradientUpdater(this);
-        updater.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
-        return updater;
-    }
-
-    @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
-        ScheduleFreeGradientUpdater updater = new ScheduleFreeGradientUpdater(this);
-        updater.setState(updaterState, initializeStateArrays);
-        return updater;
     }
 
     @Override
