@@ -1,7 +1,7 @@
 package io.github.lrschedules.finder;
 
-import io.github.lrschedules.util.Args;
-import io.github.lrschedules.util.LearningRates;
+import io.github.lrschedules.internal.Args;
+import io.github.lrschedules.updater.LearningRates;
 import java.util.Arrays;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Updater;

@@ -1,6 +1,6 @@
 package io.github.lrschedules.finder;
 
-import io.github.lrschedules.util.AtomicFiles;
+import io.github.lrschedules.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.github.lrschedules.plateau;
 
-import io.github.lrschedules.util.Networks;
+import io.github.lrschedules.internal.Networks;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;

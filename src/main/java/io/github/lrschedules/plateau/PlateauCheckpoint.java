@@ -1,6 +1,6 @@
 package io.github.lrschedules.plateau;
 
-import io.github.lrschedules.util.AtomicFiles;
+import io.github.lrschedules.internal.AtomicFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

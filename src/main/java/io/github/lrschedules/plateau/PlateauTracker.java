@@ -1,6 +1,6 @@
 package io.github.lrschedules.plateau;
 
-import io.github.lrschedules.util.Args;
+import io.github.lrschedules.internal.Args;
 import java.io.Serializable;
 import java.util.Objects;
 import org.slf4j.Logger;

@@ -1,9 +1,9 @@
 package io.github.lrschedules.plateau;
 
 import io.github.lrschedules.schedule.ScaledSchedule;
-import io.github.lrschedules.util.Args;
-import io.github.lrschedules.util.LearningRates;
-import io.github.lrschedules.util.Networks;
+import io.github.lrschedules.internal.Args;
+import io.github.lrschedules.updater.LearningRates;
+import io.github.lrschedules.internal.Networks;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.github.lrschedules.record;
 
-import io.github.lrschedules.util.Args;
+import io.github.lrschedules.internal.Args;
 import java.util.Collections;
 import java.util.Map;
 import org.deeplearning4j.core.storage.StatsStorageRouter;

@@ -1,6 +1,6 @@
 package io.github.lrschedules.record;
 
-import io.github.lrschedules.util.Args;
+import io.github.lrschedules.internal.Args;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,6 +1,6 @@
 package io.github.lrschedules.record;
 
-import io.github.lrschedules.util.Args;
+import io.github.lrschedules.internal.Args;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;

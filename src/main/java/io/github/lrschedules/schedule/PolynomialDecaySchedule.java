@@ -1,6 +1,6 @@
 package io.github.lrschedules.schedule;
 
-import io.github.lrschedules.util.Args;
+import io.github.lrschedules.internal.Args;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.shade.jackson.annotation.JsonCreator;

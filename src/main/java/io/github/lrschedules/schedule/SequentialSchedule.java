@@ -1,6 +1,6 @@
 package io.github.lrschedules.schedule;
 
-import io.github.lrschedules.util.Args;
+import io.github.lrschedules.internal.Args;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

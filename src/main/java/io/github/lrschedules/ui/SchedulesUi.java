@@ -1,6 +1,6 @@
 package io.github.lrschedules.ui;
 
-import io.github.lrschedules.util.Args;
+import io.github.lrschedules.internal.Args;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

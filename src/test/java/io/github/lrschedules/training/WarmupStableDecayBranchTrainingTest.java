@@ -6,7 +6,7 @@ import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
 import io.github.lrschedules.testing.MnistSubset;
 import io.github.lrschedules.testing.TestNets;
-import io.github.lrschedules.util.Networks;
+import io.github.lrschedules.internal.Networks;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;

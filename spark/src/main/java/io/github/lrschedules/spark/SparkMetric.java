@@ -1,7 +1,7 @@
 package io.github.lrschedules.spark;
 
 import io.github.lrschedules.plateau.PlateauTracker;
-import io.github.lrschedules.util.Args;
+import io.github.lrschedules.internal.Args;
 import org.apache.spark.api.java.JavaRDD;
 import org.nd4j.linalg.dataset.DataSet;
 

@@ -1,6 +1,6 @@
 package io.github.lrschedules.spark;
 
-import io.github.lrschedules.util.Args;
+import io.github.lrschedules.internal.Args;
 
 /**
  * How far DL4J's Spark parameter averaging moves the iteration count that ITERATION schedules read.

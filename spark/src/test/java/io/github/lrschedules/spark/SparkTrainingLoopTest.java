@@ -16,7 +16,7 @@ import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
-import io.github.lrschedules.util.Networks;
+import io.github.lrschedules.internal.Networks;
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.nn.api.Model;

@@ -6,7 +6,7 @@ import io.github.lrschedules.examples.train.EpochCheckpoints;
 import io.github.lrschedules.examples.train.RunResult;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.plateau.ReduceLROnPlateauState;
-import io.github.lrschedules.util.AtomicFiles;
+import io.github.lrschedules.internal.AtomicFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

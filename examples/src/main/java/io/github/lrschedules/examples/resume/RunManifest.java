@@ -1,7 +1,7 @@
 package io.github.lrschedules.examples.resume;
 
 import io.github.lrschedules.examples.ExamplesException;
-import io.github.lrschedules.util.AtomicFiles;
+import io.github.lrschedules.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;

@@ -2,8 +2,8 @@ package io.github.lrschedules.examples.spark;
 
 import io.github.lrschedules.spark.AppliedLearningRates;
 import io.github.lrschedules.spark.SparkSteps;
-import io.github.lrschedules.util.Args;
-import io.github.lrschedules.util.Networks;
+import io.github.lrschedules.internal.Args;
+import io.github.lrschedules.internal.Networks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

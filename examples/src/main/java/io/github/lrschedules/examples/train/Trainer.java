@@ -12,7 +12,7 @@ import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.plateau.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.record.LearningRateRows;
-import io.github.lrschedules.util.Networks;
+import io.github.lrschedules.internal.Networks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.github.lrschedules.util;
+package io.github.lrschedules.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +19,24 @@ public final class Networks {
     }
 
     /**
+     * {@code model}, checked to be a MultiLayerNetwork or a ComputationGraph: the one check and message of the
+     * library for the networks it supports.
+     *
+     * @throws IllegalArgumentException naming {@code name} and the class received otherwise
+     */
+    public static <M extends Model> M require(String name, M model) {
+        if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
+            throw unsupported(name, model);
+        }
+        return model;
+    }
+
+    private static IllegalArgumentException unsupported(String name, Model model) {
+        return new IllegalArgumentException(name + " must be a MultiLayerNetwork or a ComputationGraph, not "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+
+    /**
      * The layers of {@code model}.
      *
      * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
@@ -30,8 +48,7 @@ public final class Networks {
         if (model instanceof ComputationGraph) {
             return ((ComputationGraph) model).getLayers();
         }
-        throw new IllegalArgumentException("only MultiLayerNetwork and ComputationGraph are supported, not "
-                + (model == null ? "null" : model.getClass().getName()));
+        throw unsupported("model", model);
     }
 
     /**
@@ -74,7 +91,6 @@ public final class Networks {
         if (model instanceof ComputationGraph) {
             return (ComputationGraph) model;
         }
-        throw new IllegalArgumentException("only MultiLayerNetwork and ComputationGraph are supported, not "
-                + (model == null ? "null" : model.getClass().getName()));
+        throw unsupported("model", model);
     }
 }

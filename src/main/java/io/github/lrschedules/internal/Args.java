@@ -1,4 +1,4 @@
-package io.github.lrschedules.util;
+package io.github.lrschedules.internal;
 
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;

@@ -1,4 +1,4 @@
-package io.github.lrschedules.util;
+package io.github.lrschedules.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

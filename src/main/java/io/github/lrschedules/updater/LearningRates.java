@@ -1,4 +1,7 @@
-package io.github.lrschedules.util;
+package io.github.lrschedules.updater;
+
+import io.github.lrschedules.internal.Args;
+import io.github.lrschedules.internal.Networks;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -1,4 +1,4 @@
-package io.github.lrschedules.util;
+package io.github.lrschedules.internal;
 
 import java.io.IOException;
 import java.io.Writer;
