@@ -159,4 +159,12 @@ public final class Args {
         return bound == Math.rint(bound) && Math.abs(bound) < 1e15 ? Long.toString((long) bound)
                 : Double.toString(bound);
     }
+
+    /** {@code index}, checked to be in {@code [0, size)}. */
+    public static int index(String name, int index, int size) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException(name + " (" + index + ") must be >= 0 and < " + size);
+        }
+        return index;
+    }
 }

@@ -21,23 +21,37 @@ public final class LearningRateCsv {
      */
     public static void write(Writer out, List<String> keys, int rows, int[] iterations, int[] epochs, double[] scores,
                              double[][] learningRates) throws IOException {
+        header(out, keys);
+        double[] rates = new double[learningRates.length];
+        for (int i = 0; i < rows; i++) {
+            for (int p = 0; p < rates.length; p++) {
+                rates[p] = learningRates[p][i];
+            }
+            row(out, iterations[i], epochs[i], scores[i], rates);
+        }
+    }
+
+    /** Writes the header line {@code iteration,epoch,score,<key>...}. */
+    public static void header(Writer out, List<String> keys) throws IOException {
         out.write("iteration,epoch,score");
         for (String key : keys) {
             out.write(',');
             out.write(key);
         }
         out.write('\n');
-        for (int i = 0; i < rows; i++) {
-            out.write(Integer.toString(iterations[i]));
+    }
+
+    /** Writes one row, a rate per key in the header's order. */
+    public static void row(Writer out, int iteration, int epoch, double score, double[] rates) throws IOException {
+        out.write(Integer.toString(iteration));
+        out.write(',');
+        out.write(Integer.toString(epoch));
+        out.write(',');
+        out.write(Double.toString(score));
+        for (double rate : rates) {
             out.write(',');
-            out.write(Integer.toString(epochs[i]));
-            out.write(',');
-            out.write(Double.toString(scores[i]));
-            for (double[] column : learningRates) {
-                out.write(',');
-                out.write(Double.toString(column[i]));
-            }
-            out.write('\n');
+            out.write(Double.toString(rate));
         }
+        out.write('\n');
     }
 }

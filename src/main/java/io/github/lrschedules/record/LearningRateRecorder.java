@@ -1,13 +1,11 @@
 package io.github.lrschedules.record;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
-import io.github.lrschedules.internal.AtomicFiles;
 import io.github.lrschedules.internal.Networks;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -27,112 +25,87 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * parameter is trained with at that moment, so a schedule installed by another listener (the plateau listener's
  * {@code ScaledSchedule}) is what gets recorded.
  *
+ * <p>The rows are kept in a {@link LearningRateTable}: parameters that share a rate share a column, so a network
+ * whose parameters all follow one schedule costs 24 bytes per iteration however many parameter arrays it has.
+ * {@link #streamTo(Path)} writes the rows to a CSV as they come instead.
+ *
  * <p>Safe to share between threads (ParallelWrapper shares listeners across workers). Recording allocates only when
- * the arrays grow.
+ * a storage chunk of 4,096 rows fills up.
  */
 public final class LearningRateRecorder extends BaseTrainingListener implements LearningRateRows {
 
-    private static final int INITIAL_CAPACITY = 256;
-
-    private List<String> keys = Collections.emptyList();
-    private org.deeplearning4j.nn.conf.layers.Layer[] layerConfs = new org.deeplearning4j.nn.conf.layers.Layer[0];
+    private final LearningRateTable table = new LearningRateTable();
+    private IUpdater[] updaters = new IUpdater[0];
     private Layer[] layers = new Layer[0];
     private String[] paramNames = new String[0];
+    private double[] rates = new double[0];
     private Model boundModel;
-
-    private int size;
-    private int[] iterations = new int[INITIAL_CAPACITY];
-    private int[] epochs = new int[INITIAL_CAPACITY];
-    private double[] scores = new double[INITIAL_CAPACITY];
-    private double[][] learningRates = new double[0][];
 
     @Override
     public synchronized void iterationDone(Model model, int iteration, int epoch) {
         if (model != boundModel) {
             bind(model);
         }
-        if (size == iterations.length) {
-            grow();
-        }
-        iterations[size] = iteration;
-        epochs[size] = epoch;
-        scores[size] = model.score();
         for (int p = 0; p < paramNames.length; p++) {
             IUpdater updater = Networks.updater(layers[p], paramNames[p]);
-            learningRates[p][size] = updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : Double.NaN;
+            rates[p] = updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : Double.NaN;
         }
-        size++;
+        table.append(iteration, epoch, model.score(), rates);
     }
 
     private void bind(Model model) {
-        Layer[] modelLayers = Networks.layers(model);
-        boolean graph = model instanceof ComputationGraph;
         List<String> newKeys = new ArrayList<>();
         List<Layer> newLayers = new ArrayList<>();
         List<String> newParams = new ArrayList<>();
-        for (Layer layer : modelLayers) {
-            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+        for (Layer layer : Networks.layers(model)) {
             for (String param : layer.paramTable(false).keySet()) {
                 IUpdater updater = Networks.updater(layer, param);
                 if (updater != null && updater.hasLearningRate()) {
-                    String prefix = graph ? conf.getLayerName() : String.valueOf(layer.getIndex());
-                    newKeys.add(prefix + "_" + param);
+                    newKeys.add(LearningRateTable.key(model, layer, param));
                     newLayers.add(layer);
                     newParams.add(param);
                 }
             }
         }
-        if (size > 0 && !newKeys.equals(keys)) {
-            throw new IllegalStateException("LearningRateRecorder recorded parameters " + keys
+        if (table.size() > 0 && !newKeys.equals(table.parameterKeys())) {
+            throw new IllegalStateException("LearningRateRecorder recorded parameters " + table.parameterKeys()
                     + " and cannot continue on a model with parameters " + newKeys + "; use a new recorder");
         }
-        if (size == 0) {
-            keys = Collections.unmodifiableList(newKeys);
-            learningRates = new double[newKeys.size()][iterations.length];
-        }
+        table.keys(newKeys);
         layers = newLayers.toArray(new Layer[0]);
         paramNames = newParams.toArray(new String[0]);
+        rates = new double[paramNames.length];
         boundModel = model;
-    }
-
-    private void grow() {
-        int capacity = iterations.length * 2;
-        iterations = Arrays.copyOf(iterations, capacity);
-        epochs = Arrays.copyOf(epochs, capacity);
-        scores = Arrays.copyOf(scores, capacity);
-        for (int p = 0; p < learningRates.length; p++) {
-            learningRates[p] = Arrays.copyOf(learningRates[p], capacity);
-        }
     }
 
     /** Number of recorded iterations. */
     @Override
     public synchronized int size() {
-        return size;
+        return table.size();
     }
 
     /** Recorded parameter names, in the order of the CSV columns. */
     @Override
     public synchronized List<String> parameterKeys() {
-        return keys;
+        return table.parameterKeys();
     }
 
     /** Iteration numbers as DL4J counted them (a copy). */
     @Override
     public synchronized int[] iterations() {
-        return Arrays.copyOf(iterations, size);
+        return table.iterations();
     }
 
     /** Epoch numbers, one per recorded iteration (a copy). */
     @Override
     public synchronized int[] epochs() {
-        return Arrays.copyOf(epochs, size);
+        return table.epochs();
     }
 
     /** Scores (loss of the mini-batch), one per recorded iteration (a copy). */
     @Override
     public synchronized double[] scores() {
-        return Arrays.copyOf(scores, size);
+        return table.scores();
     }
 
     /**
@@ -142,17 +115,57 @@ public final class LearningRateRecorder extends BaseTrainingListener implements 
      */
     @Override
     public synchronized double[] learningRates(String parameterKey) {
-        int p = keys.indexOf(parameterKey);
-        if (p < 0) {
-            throw new IllegalArgumentException("parameterKey (" + parameterKey + ") was not recorded; recorded: " + keys);
+        return table.learningRates(parameterKey);
+    }
+
+    @Override
+    public synchronized int iteration(int row) {
+        return table.iteration(row);
+    }
+
+    @Override
+    public synchronized double score(int row) {
+        return table.score(row);
+    }
+
+    @Override
+    public synchronized double learningRate(int p, int row) {
+        return table.learningRate(p, row);
+    }
+
+    /** Number of distinct rate columns the recorder stores (see {@link LearningRateTable}). */
+    public synchronized int columnCount() {
+        return table.columnCount();
+    }
+
+    /**
+     * From now on writes each recorded row to {@code file} (the CSV of {@link #writeCsv(Path)}) and keeps none in
+     * memory: for runs too long to hold. The array accessors then refuse; {@link #close()} ends the file.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public synchronized void streamTo(Path file) throws IOException {
+        table.streamTo(file);
+    }
+
+    /** Flushes and closes the file of {@link #streamTo(Path)} (no-op when not streaming). */
+    public synchronized void close() throws IOException {
+        table.close();
+    }
+
+    /** Flushes streamed rows at the end of every epoch, so that the file holds every finished epoch. */
+    @Override
+    public synchronized void onEpochEnd(Model model) {
+        try {
+            table.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return Arrays.copyOf(learningRates[p], size);
     }
 
     /** Forgets everything recorded, so that the recorder can follow another model. */
     public synchronized void clear() {
-        size = 0;
-        keys = Collections.emptyList();
+        table.clear();
         boundModel = null;
     }
 
@@ -160,12 +173,12 @@ public final class LearningRateRecorder extends BaseTrainingListener implements 
      * Writes {@code iteration,epoch,score,<param>...} with one row per recorded iteration. The file is written
      * beside its destination first and then moved, so a failed write never leaves a half-written file.
      */
-    public void writeCsv(Path file) throws IOException {
-        AtomicFiles.writeText(file, this::writeCsv);
+    public synchronized void writeCsv(Path file) throws IOException {
+        table.writeCsv(file);
     }
 
     /** Writes the CSV of {@link #writeCsv(Path)} to {@code out}. */
     public synchronized void writeCsv(Writer out) throws IOException {
-        LearningRateCsv.write(out, keys, size, iterations, epochs, scores, learningRates);
+        table.writeCsv(out);
     }
 }

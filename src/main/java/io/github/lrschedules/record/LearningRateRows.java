@@ -30,4 +30,22 @@ public interface LearningRateRows {
      * @throws IllegalArgumentException if {@code parameterKey} was not recorded
      */
     double[] learningRates(String parameterKey);
+
+    /** The iteration count of {@code row}; implementations override this to avoid the copy. */
+    default int iteration(int row) {
+        return iterations()[row];
+    }
+
+    /** The score of {@code row}; implementations override this to avoid the copy. */
+    default double score(int row) {
+        return scores()[row];
+    }
+
+    /**
+     * The rate of the parameter at index {@code p} of {@link #parameterKeys()} at {@code row}; implementations
+     * override this to avoid the copy.
+     */
+    default double learningRate(int p, int row) {
+        return learningRates(parameterKeys().get(p))[row];
+    }
 }

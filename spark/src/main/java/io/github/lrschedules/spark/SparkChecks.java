@@ -1,5 +1,6 @@
 package io.github.lrschedules.spark;
 
+import io.github.lrschedules.record.LearningRateTable;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
@@ -125,7 +126,7 @@ final class SparkChecks {
     static List<String> horizonWarnings(Model model, int endIteration, int endEpoch, String runDescription) {
         Set<String> warnings = new LinkedHashSet<>();
         List<IUpdater> seen = new ArrayList<>();
-        for (Map.Entry<String, IUpdater> e : AppliedLearningRates.updatersByKey(model).entrySet()) {
+        for (Map.Entry<String, IUpdater> e : LearningRateTable.updatersByKey(model).entrySet()) {
             IUpdater updater = e.getValue();
             if (seen.contains(updater)) {
                 continue;

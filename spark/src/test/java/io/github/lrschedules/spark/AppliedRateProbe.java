@@ -1,5 +1,6 @@
 package io.github.lrschedules.spark;
 
+import io.github.lrschedules.record.LearningRateTable;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ final class AppliedRateProbe extends BaseTrainingListener implements Serializabl
         int partition = task == null ? -1 : task.partitionId();
         int attempt = task == null ? -1 : task.attemptNumber();
         Map<String, Double> rates = new java.util.LinkedHashMap<>();
-        for (Map.Entry<String, IUpdater> e : AppliedLearningRates.updatersByKey(model).entrySet()) {
+        for (Map.Entry<String, IUpdater> e : LearningRateTable.updatersByKey(model).entrySet()) {
             rates.put(e.getKey(), e.getValue().getLearningRate(iteration, epoch));
         }
         ROWS.add(new Row(partition, attempt, iteration, epoch, rates));

@@ -1,0 +1,61 @@
+package io.github.lrschedules.ui;
+
+import io.github.lrschedules.internal.Args;
+import io.github.lrschedules.record.LearningRateRows;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.ui.model.stats.StatsListener;
+import org.deeplearning4j.ui.model.stats.impl.SbeStatsInitializationReport;
+import org.deeplearning4j.ui.model.stats.impl.SbeStatsReport;
+
+/**
+ * Writes the exact applied learning rates ({@link LearningRateRows}: a {@code LearningRateRecorder}, the Spark module's {@code AppliedLearningRates}) into a DL4J {@code StatsStorage}, as
+ * {@code StatsListener} reports that the Schedules page reads: for Spark runs (whose workers' reports do not carry
+ * what the driver decided) and for local runs whose page should draw the recorded rates in double precision rather
+ * than {@code StatsListener}'s float32 samples.
+ */
+public final class LearningRateReports {
+
+    private LearningRateReports() {
+    }
+
+    /**
+     * Writes rows {@code fromRow ..} of {@code rows} as {@code StatsListener} reports (type
+     * {@link StatsListener#TYPE_ID}) of session {@code sessionId}, worker {@code workerId}, with the static
+     * information a storage needs before it lists a worker when {@code fromRow == 0}. Storages key reports by
+     * millisecond timestamp, so row {@code r} gets timestamp {@code startMillis + r}: no two rows overwrite each other,
+     * and a run that writes its rows epoch by epoch passes the same {@code startMillis} every time and the number of
+     * rows written so far as {@code fromRow}.
+     *
+     * @throws IllegalArgumentException if an argument is null or {@code fromRow} is negative
+     */
+    public static void write(LearningRateRows rows, StatsStorageRouter router, String sessionId, String workerId,
+                             long startMillis, int fromRow) {
+        Args.notNull("rows", rows);
+        Args.notNull("router", router);
+        Args.notNull("sessionId", sessionId);
+        Args.notNull("workerId", workerId);
+        Args.nonNegative("fromRow", fromRow);
+        if (fromRow == 0) {
+            // Storages list a worker (and so its updates) only once it has static info.
+            SbeStatsInitializationReport init = new SbeStatsInitializationReport();
+            init.reportIDs(sessionId, StatsListener.TYPE_ID, workerId, startMillis - 1);
+            router.putStaticInfo(init);
+        }
+        List<String> keys = rows.parameterKeys();
+        for (int r = fromRow; r < rows.size(); r++) {
+            SbeStatsReport report = new SbeStatsReport();
+            report.reportIDs(sessionId, StatsListener.TYPE_ID, workerId, startMillis + r);
+            report.reportIterationCount(rows.iteration(r));
+            report.reportScore(rows.score(r));
+            Map<String, Double> rates = new HashMap<>();
+            for (int p = 0; p < keys.size(); p++) {
+                rates.put(keys.get(p), rows.learningRate(p, r));
+            }
+            report.reportLearningRates(rates);
+            router.putUpdate(report);
+        }
+    }
+}
