@@ -1,5 +1,6 @@
 package io.github.lrschedules.finder;
 
+import io.github.lrschedules.internal.Networks;
 import io.github.lrschedules.internal.Args;
 import io.github.lrschedules.updater.LearningRates;
 import java.util.Arrays;
@@ -121,11 +122,7 @@ public final class LearningRateFinder {
             }
             DataSet batch = data.next();
             lrs[i] = ramp.valueAt(i, 0);
-            if (copy instanceof MultiLayerNetwork) {
-                ((MultiLayerNetwork) copy).fit(batch);
-            } else {
-                ((ComputationGraph) copy).fit(batch);
-            }
+            Networks.of(copy).fit(batch);
             double loss = copy.score();
             if (!Double.isFinite(loss)) {
                 if (i == 0) {

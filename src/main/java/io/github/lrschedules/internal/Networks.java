@@ -1,6 +1,7 @@
 package io.github.lrschedules.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -10,12 +11,77 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.IUpdater;
 
-/** What the listeners need to know of a {@code MultiLayerNetwork} or {@code ComputationGraph}. */
+/**
+ * The one adapter over the two network classes of DL4J, {@code MultiLayerNetwork} and {@code ComputationGraph}:
+ * {@link #of(Model)} checks the class once, with the library's one message, and the {@link Net} it returns answers
+ * what the listeners, the finder and schedule-free need. The Spark module's {@code SparkNet} is the same idea for the
+ * Spark wrappers.
+ */
 public final class Networks {
 
     private Networks() {
+    }
+
+    /** What the library needs of a network, whichever of DL4J's two classes it is. */
+    public interface Net {
+        Model model();
+
+        /** True for a ComputationGraph. */
+        boolean isGraph();
+
+        Layer[] layers();
+
+        int iterationCount();
+
+        int epochCount();
+
+        /** The network's listeners (may be null before any was set). */
+        Collection<TrainingListener> listeners();
+
+        /** The network's updater, created if it has none yet. */
+        BaseMultiLayerUpdater<?> updater();
+
+        /**
+         * Rebuilds the network's updater around its existing state view (moments, velocity carry over), so that it
+         * uses the layers' current updater configurations; nothing if the network has no updater yet.
+         */
+        void rebuildUpdater();
+
+        /** One mini-batch step. */
+        void fit(DataSet batch);
+
+        /** The loss on {@code batch} without regularization terms. */
+        double loss(DataSet batch);
+
+        Evaluation evaluate(DataSetIterator data);
+
+        /** The key of {@code param} of {@code layer}: {@code "0_W"}, or {@code "<layerName>_W"} in a graph. */
+        String parameterKey(Layer layer, String param);
+    }
+
+    /**
+     * {@code model} as a {@link Net}.
+     *
+     * @throws IllegalArgumentException naming the class received for anything but the two network classes
+     */
+    public static Net of(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return new MultiLayer((MultiLayerNetwork) model);
+        }
+        if (model instanceof ComputationGraph) {
+            return new Graph((ComputationGraph) model);
+        }
+        throw unsupported("model", model);
     }
 
     /**
@@ -36,19 +102,9 @@ public final class Networks {
                 + (model == null ? "null" : model.getClass().getName()));
     }
 
-    /**
-     * The layers of {@code model}.
-     *
-     * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
-     */
+    /** The layers of {@code model}. */
     public static Layer[] layers(Model model) {
-        if (model instanceof MultiLayerNetwork) {
-            return ((MultiLayerNetwork) model).getLayers();
-        }
-        if (model instanceof ComputationGraph) {
-            return ((ComputationGraph) model).getLayers();
-        }
-        throw unsupported("model", model);
+        return of(model).layers();
     }
 
     /**
@@ -77,13 +133,11 @@ public final class Networks {
     }
 
     public static int iterationCount(Model model) {
-        return model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getIterationCount()
-                : asGraph(model).getIterationCount();
+        return of(model).iterationCount();
     }
 
     public static int epochCount(Model model) {
-        return model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getEpochCount()
-                : asGraph(model).getEpochCount();
+        return of(model).epochCount();
     }
 
     /** {@code model} as a ComputationGraph, or an IllegalArgumentException naming its class. */
@@ -91,6 +145,127 @@ public final class Networks {
         if (model instanceof ComputationGraph) {
             return (ComputationGraph) model;
         }
-        throw unsupported("model", model);
+        throw new IllegalArgumentException("model must be a ComputationGraph, not "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+
+    private static final class MultiLayer implements Net {
+        private final MultiLayerNetwork net;
+
+        MultiLayer(MultiLayerNetwork net) {
+            this.net = net;
+        }
+
+        public Model model() {
+            return net;
+        }
+
+        public boolean isGraph() {
+            return false;
+        }
+
+        public Layer[] layers() {
+            return net.getLayers();
+        }
+
+        public int iterationCount() {
+            return net.getIterationCount();
+        }
+
+        public int epochCount() {
+            return net.getEpochCount();
+        }
+
+        public Collection<TrainingListener> listeners() {
+            return net.getListeners();
+        }
+
+        public BaseMultiLayerUpdater<?> updater() {
+            return (BaseMultiLayerUpdater<?>) net.getUpdater(true);
+        }
+
+        public void rebuildUpdater() {
+            org.deeplearning4j.nn.api.Updater updater = net.getUpdater(false);
+            if (updater != null) {
+                INDArray state = updater.getStateViewArray();
+                net.setUpdater(new MultiLayerUpdater(net, state));
+            }
+        }
+
+        public void fit(DataSet batch) {
+            net.fit(batch);
+        }
+
+        public double loss(DataSet batch) {
+            return net.score((org.nd4j.linalg.dataset.DataSet) batch, false);
+        }
+
+        public Evaluation evaluate(DataSetIterator data) {
+            return net.evaluate(data);
+        }
+
+        public String parameterKey(Layer layer, String param) {
+            return layer.getIndex() + "_" + param;
+        }
+    }
+
+    private static final class Graph implements Net {
+        private final ComputationGraph graph;
+
+        Graph(ComputationGraph graph) {
+            this.graph = graph;
+        }
+
+        public Model model() {
+            return graph;
+        }
+
+        public boolean isGraph() {
+            return true;
+        }
+
+        public Layer[] layers() {
+            return graph.getLayers();
+        }
+
+        public int iterationCount() {
+            return graph.getIterationCount();
+        }
+
+        public int epochCount() {
+            return graph.getEpochCount();
+        }
+
+        public Collection<TrainingListener> listeners() {
+            return graph.getListeners();
+        }
+
+        public BaseMultiLayerUpdater<?> updater() {
+            return graph.getUpdater(true);
+        }
+
+        public void rebuildUpdater() {
+            ComputationGraphUpdater updater = graph.getUpdater(false);
+            if (updater != null) {
+                INDArray state = updater.getStateViewArray();
+                graph.setUpdater(new ComputationGraphUpdater(graph, state));
+            }
+        }
+
+        public void fit(DataSet batch) {
+            graph.fit(batch);
+        }
+
+        public double loss(DataSet batch) {
+            return graph.score(batch, false);
+        }
+
+        public Evaluation evaluate(DataSetIterator data) {
+            return graph.evaluate(data);
+        }
+
+        public String parameterKey(Layer layer, String param) {
+            return layer.conf().getLayer().getLayerName() + "_" + param;
+        }
     }
 }

@@ -2,7 +2,6 @@ package io.github.lrschedules.plateau;
 
 import io.github.lrschedules.internal.Networks;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -149,8 +148,7 @@ interface MetricSource {
             while (data.hasNext()) {
                 DataSet ds = data.next();
                 int n = ds.numExamples();
-                double score = model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).score(ds, false)
-                        : Networks.asGraph(model).score(ds, false);
+                double score = Networks.of(model).loss(ds);
                 sum += score * n;
                 examples += n;
             }
@@ -163,8 +161,7 @@ interface MetricSource {
 
         private Evaluation evaluate(Model model) {
             data.reset();
-            Evaluation evaluation = model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).evaluate(data)
-                    : Networks.asGraph(model).evaluate(data);
+            Evaluation evaluation = Networks.of(model).evaluate(data);
             data.reset();
             return evaluation;
         }

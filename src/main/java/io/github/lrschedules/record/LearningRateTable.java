@@ -87,8 +87,7 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
 
     /** The key of parameter {@code param} of {@code layer}: {@code "0_W"}, or {@code "<layerName>_W"} in a graph. */
     public static String key(Model model, Layer layer, String param) {
-        return (model instanceof ComputationGraph ? layer.conf().getLayer().getLayerName()
-                : String.valueOf(layer.getIndex())) + "_" + param;
+        return Networks.of(model).parameterKey(layer, param);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.lrschedules.record;
 
+import io.github.lrschedules.internal.Networks;
 import io.github.lrschedules.internal.Args;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.api.Model;
@@ -45,18 +46,9 @@ public final class TestAccuracyListener extends BaseTrainingListener {
         if (testData.resetSupported()) {
             testData.reset();
         }
-        if (model instanceof MultiLayerNetwork) {
-            MultiLayerNetwork net = (MultiLayerNetwork) model;
-            epoch = net.getEpochCount();
-            evaluation = net.evaluate(testData);
-        } else if (model instanceof ComputationGraph) {
-            ComputationGraph graph = (ComputationGraph) model;
-            epoch = graph.getConfiguration().getEpochCount();
-            evaluation = graph.evaluate(testData);
-        } else {
-            throw new IllegalArgumentException("TestAccuracyListener supports MultiLayerNetwork and ComputationGraph, not "
-                    + model.getClass().getName());
-        }
+        Networks.Net net = Networks.of(model);
+        epoch = net.epochCount();
+        evaluation = net.evaluate(testData);
         double accuracy = evaluation.accuracy();
         if (Double.isNaN(accuracy)) {
             throw new IllegalStateException("testData produced no examples to evaluate after epoch " + epoch);

@@ -95,8 +95,7 @@ public final class ScheduleFree {
     }
 
     private static Collection<TrainingListener> listeners(Model net) {
-        return Networks.require("net", net) instanceof MultiLayerNetwork ? ((MultiLayerNetwork) net).getListeners()
-                : ((ComputationGraph) net).getListeners();
+        return Networks.of(Networks.require("net", net)).listeners();
     }
 
     static void makeAbsolute(Model net) {
@@ -134,9 +133,7 @@ public final class ScheduleFree {
     }
 
     static List<Block> blocks(Model net) {
-        BaseMultiLayerUpdater<?> updater = Networks.require("net", net) instanceof MultiLayerNetwork
-                ? (BaseMultiLayerUpdater<?>) ((MultiLayerNetwork) net).getUpdater(true)
-                : ((ComputationGraph) net).getUpdater(true);
+        BaseMultiLayerUpdater<?> updater = Networks.of(Networks.require("net", net)).updater();
         INDArray params = EvaluationWeights.flat(net.params());
         List<Block> result = new ArrayList<>();
         for (UpdaterBlock block : updater.getUpdaterBlocks()) {

@@ -18,6 +18,12 @@ import org.deeplearning4j.ui.model.stats.impl.SbeStatsReport;
  */
 public final class LearningRateReports {
 
+    /**
+     * The worker id under which to write a run's exact rows: a session that has it is drawn from these rows alone on
+     * the Schedules page, even where {@code StatsListener} reports the same run too.
+     */
+    public static final String WORKER_ID = "applied-learning-rates";
+
     private LearningRateReports() {
     }
 

@@ -20,7 +20,9 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  * the reports stored since, so that a page that polls a live training run does not decode the whole history every
  * time. Not thread-safe: the module calls it under its lock.
  *
- * <p>A session is shown if it has {@code StatsListener} reports or {@link EpochMetricsReport}s. Reports are ordered
+ * <p>A session is shown if it has {@code StatsListener} reports or {@link EpochMetricsReport}s. Where a session has
+ * the exact rows of {@link LearningRateReports} (worker {@link LearningRateReports#WORKER_ID}), the page reads its
+ * rates and scores from them alone and ignores {@code StatsListener}'s sampled float32 rates of the same run. Reports are ordered
  * by iteration, one per iteration: when several workers (ParallelWrapper) report the same iteration, the one read
  * last is kept. Storages key reports by millisecond timestamp, so a fast run may miss iterations whose report was
  * replaced by the next one in the same millisecond; the page shows what is stored.
@@ -104,7 +106,12 @@ final class StorageReader {
      */
     private void read(Accumulator session, String typeId, Map<String, Long> lastTimestamps,
                       BiConsumer<Accumulator, Persistable> add) {
-        for (String worker : storage.listWorkerIDsForSessionAndType(session.id, typeId)) {
+        List<String> workers = storage.listWorkerIDsForSessionAndType(session.id, typeId);
+        if (typeId.equals(StatsListener.TYPE_ID) && workers.contains(LearningRateReports.WORKER_ID)) {
+            // the exact record of the applied rates replaces StatsListener's float32 samples of the same run
+            workers = List.of(LearningRateReports.WORKER_ID);
+        }
+        for (String worker : workers) {
             long after = lastTimestamps.getOrDefault(worker, Long.MIN_VALUE);
             List<Persistable> updates = storage.getAllUpdatesAfter(session.id, typeId, worker, after);
             if (!updates.isEmpty()) {

@@ -12,11 +12,6 @@ import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.updater.MultiLayerUpdater;
-import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.FixedSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -112,20 +107,6 @@ public final class LearningRates {
                 }
             }
         }
-        if (model instanceof MultiLayerNetwork) {
-            MultiLayerNetwork net = (MultiLayerNetwork) model;
-            org.deeplearning4j.nn.api.Updater updater = net.getUpdater(false);
-            if (updater != null) {
-                INDArray state = updater.getStateViewArray();
-                net.setUpdater(new MultiLayerUpdater(net, state));
-            }
-        } else {
-            ComputationGraph graph = Networks.asGraph(model);
-            ComputationGraphUpdater updater = graph.getUpdater(false);
-            if (updater != null) {
-                INDArray state = updater.getStateViewArray();
-                graph.setUpdater(new ComputationGraphUpdater(graph, state));
-            }
-        }
+        Networks.of(model).rebuildUpdater();
     }
 }

@@ -1,5 +1,6 @@
 package io.github.lrschedules.weights;
 
+import io.github.lrschedules.internal.Networks;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -118,8 +119,8 @@ private static final class BatchNormTarget {
                             mln.getLayerWiseConfigurations().getInputPreProcess(i), i, null));
                 }
             }
-        } else if (net instanceof ComputationGraph) {
-            ComputationGraph graph = (ComputationGraph) net;
+        } else {
+            ComputationGraph graph = Networks.asGraph(net);
             ComputationGraphConfiguration conf = graph.getConfiguration();
             for (Layer layer : graph.getLayers()) {
                 if (isBatchNorm(layer)) {
@@ -135,8 +136,6 @@ private static final class BatchNormTarget {
                     targets.add(new BatchNormTarget(layer, pre, -1, inputs.get(0)));
                 }
             }
-        } else {
-            throw new IllegalArgumentException("net must be a MultiLayerNetwork or a ComputationGraph, not " + net.getClass().getName());
         }
         return targets;
     }

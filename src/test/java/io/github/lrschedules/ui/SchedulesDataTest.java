@@ -257,4 +257,31 @@ class SchedulesDataTest {
         JsonNode session = session(ok(null, null), id);
         assertThat(session.get("score").get(0).isNull()).as("NaN score -> null").isTrue();
     }
+
+    @Test
+    void aSessionWithTheExactRecordIsDrawnFromItInsteadOfStatsListenersSamples() {
+        StatsStorage storage = new InMemoryStatsStorage();
+        // StatsListener's reports of the run: float32-rounded rates, every second iteration
+        start(storage, "run", "stats", 1_000);
+        for (int i = 0; i < 20; i += 2) {
+            report(storage, "run", "stats", 1_000 + i, i, 9.0, rates((float) (0.1 / 3), null));
+        }
+        // the recorder's exact rows of the same run, written as the examples and the Spark loop write them
+        io.github.lrschedules.record.LearningRateTable table = new io.github.lrschedules.record.LearningRateTable();
+        table.keys(java.util.List.of("0_W"));
+        for (int i = 0; i < 20; i++) {
+            table.append(i, 0, 1.0 / (i + 1), new double[] {0.1 / 3 * (20 - i) / 20});
+        }
+        LearningRateReports.write(table, storage, "run", LearningRateReports.WORKER_ID, 5_000, 0);
+        module.onAttach(storage);
+
+        JsonNode run = session(ok("0_W", null), "run");
+        assertThat(ints(run.get("iterations"))).hasSize(20).startsWith(0, 1, 2);
+        float[] lr = floats(run.get("lr").get("0_W"));
+        float[] score = floats(run.get("score"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(lr[i]).isEqualTo((float) (0.1 / 3 * (20 - i) / 20));
+            assertThat(score[i]).isEqualTo((float) (1.0 / (i + 1)));
+        }
+    }
 }

@@ -175,8 +175,38 @@ class RunScriptTest {
         Files.delete(mvnCalled);
         Files.delete(devices.resolve("nvidia0"));
         ldconfig("");
-        script(bin.resolve("nvidia-smi"), "echo 'GPU 0: NVIDIA H200 (UUID: GPU-0)'");
+        nvidiaSmi("NVIDIA GeForce RTX 3090", "8.6");
         Result smi = run("run", Map.of(), "--cuda", "compare");
         assertThat(mvnCalled).as(smi.toString()).exists();
+        assertThat(smi.output).doesNotContain("CUDA cannot run here");
+    }
+
+    @Test
+    void cudaOnAHopperGpuIsOneLineBeforeAnyBuildOrDownload() throws Exception {
+        nvidiaSmi("NVIDIA H100 80GB HBM3", "9.0");
+        Result result = run("run", Map.of(), "--cuda", "compare");
+        assertThat(result.exitCode).isEqualTo(1);
+        assertThat(result.lines()).as(result.toString()).containsExactly("examples/run: --cuda: CUDA cannot run here:"
+                + " the GPU (NVIDIA H100 80GB HBM3) has compute capability 9.0, and ND4J 1.0.0-M2.1's only CUDA build"
+                + " (nd4j-cuda-11.6) has machine code for compute capability 3.7 to 8.6 and no PTX: it runs on Kepler"
+                + " to Ada GPUs (an sm_89 Ada GPU runs the sm_86 code), not on Hopper (H100, H200) or Blackwell; run"
+                + " without --cuda to train on the CPU");
+        assertThat(mvnCalled).doesNotExist();
+    }
+
+    @Test
+    void cudaOnAnAdaGpuGoesOnToTheCudaBuild() throws Exception {
+        nvidiaSmi("NVIDIA L4", "8.9");
+        Result result = run("run", Map.of(), "--cuda", "compare");
+        assertThat(mvnCalled).as(result.toString()).exists();
+        assertThat(result.output).doesNotContain("CUDA cannot run here");
+    }
+
+    /** A stand-in nvidia-smi that lists one GPU and answers the compute-capability query as the real one does. */
+    private void nvidiaSmi(String name, String computeCapability) throws Exception {
+        script(bin.resolve("nvidia-smi"), "case \"$*\" in\n"
+                + "  *--query-gpu=name,compute_cap*) echo '" + name + ", " + computeCapability + "' ;;\n"
+                + "  *) echo 'GPU 0: " + name + " (UUID: GPU-0)' ;;\n"
+                + "esac");
     }
 }
