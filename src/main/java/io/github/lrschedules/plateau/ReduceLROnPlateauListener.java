@@ -1,11 +1,14 @@
 package io.github.lrschedules.plateau;
 
+import io.github.lrschedules.checkpoint.Checkpoint;
+import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.internal.Args;
 import io.github.lrschedules.updater.LearningRates;
 import io.github.lrschedules.internal.Networks;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -42,10 +45,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #saveState(File)} and {@link #restoreState(File)} keep the decision state
  * ({@link ReduceLROnPlateauState}) in the model zip, so a run resumed from a checkpoint makes the same decisions as
- * one that was never interrupted. Thread-safe.
+ * one that was never interrupted. The listener is a {@link Checkpointable} (key {@value #STATE_KEY}): a
+ * {@link Checkpoint} of the network can carry its state beside other listeners' states. Thread-safe.
  *
  * <p>The parts: {@link PlateauTracker} decides, a {@code MetricSource} gives the value, {@link LearningRates} changes
- * the updater configurations, {@code PlateauCheckpoint} reads and writes the state; this class only connects them
+ * the updater configurations, {@link Checkpoint} reads and writes the state; this class only connects them
  * to DL4J's callbacks.
  *
  * <p>{@code ParallelWrapper}: decide with {@link #report(Model, double)} on the root model between {@code fit}
@@ -55,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * {@code ComputationGraph} root keeps it. The "kept updater state" above holds within a fit and for the other
  * training loops.
  */
-public final class ReduceLROnPlateauListener extends BaseTrainingListener {
+public final class ReduceLROnPlateauListener extends BaseTrainingListener
+        implements Checkpointable<ReduceLROnPlateauState> {
 
     private static final Logger log = LoggerFactory.getLogger(ReduceLROnPlateauListener.class);
 
@@ -205,12 +210,20 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
         return tracker.state();
     }
 
+    /** {@value #STATE_KEY}: the key of this listener's state in a {@link Checkpoint}, as in 1.0.0's model zips. */
+    @Override
+    public String checkpointKey() {
+        return STATE_KEY;
+    }
+
     /** Everything needed to continue exactly: tracker state, what was gathered since the last decision, history. */
+    @Override
     public synchronized ReduceLROnPlateauState state() {
         return new ReduceLROnPlateauState(tracker.state(), source.gatheredSum(), source.gatheredCount(), history);
     }
 
     /** Continues from a state taken with {@link #state()}. */
+    @Override
     public synchronized void restore(ReduceLROnPlateauState state) {
         Args.notNull("state", state);
         tracker.restore(state.getTracker());
@@ -226,15 +239,21 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
      * @throws IllegalArgumentException if {@code modelZip} is not a file
      */
     public void saveState(File modelZip) throws IOException {
-        PlateauCheckpoint.addState(modelZip, state());
+        Args.notNull("modelZip", modelZip);
+        if (!modelZip.isFile()) {
+            throw new IllegalArgumentException("modelZip (" + modelZip + ") is not a file; write the model first");
+        }
+        Checkpoint.update(modelZip.toPath(), this);
     }
 
     /**
      * Writes {@code model} (with its updater state) and this listener's state to {@code modelZip} in one step;
-     * an existing file is replaced only once the new one is complete.
+     * an existing file is replaced only once the new one is complete. The same as
+     * {@code Checkpoint.of(model).state(this).write(modelZip.toPath())}.
      */
     public void checkpoint(Model model, File modelZip) throws IOException {
-        PlateauCheckpoint.write(model, modelZip, state());
+        Args.notNull("modelZip", modelZip);
+        Checkpoint.of(model).state(this).write(modelZip.toPath());
     }
 
     /**
@@ -243,7 +262,16 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
      * @throws IllegalArgumentException if the zip holds no such state
      */
     public void restoreState(File modelZip) {
-        restore(PlateauCheckpoint.read(modelZip));
+        Args.notNull("modelZip", modelZip);
+        try {
+            if (!Checkpoint.keys(modelZip.toPath()).contains(STATE_KEY)) {
+                throw new IllegalArgumentException("modelZip (" + modelZip + ") holds no ReduceLROnPlateau state (key \""
+                        + STATE_KEY + "\"); save it with saveState or checkpoint");
+            }
+            Checkpoint.restore(modelZip.toPath(), this);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ReduceLROnPlateau state from " + modelZip, e);
+        }
     }
 
     @Override

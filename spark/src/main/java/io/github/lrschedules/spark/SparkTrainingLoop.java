@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import io.github.lrschedules.checkpoint.Checkpoint;
+import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.internal.Args;
-import io.github.lrschedules.internal.AtomicFiles;
 import io.github.lrschedules.internal.Networks;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
@@ -21,7 +23,6 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +35,12 @@ import org.slf4j.LoggerFactory;
  * <p>Each epoch: {@code fit(rdd)}; append the learning rates of the steps the fit advanced
  * ({@link AppliedLearningRates}: the workers start at the driver's counts, so step {@code i} of the fit ran with
  * {@code getLearningRate(i, epoch)}); measure the {@link SparkMetric} on the driver; {@code plateau.report(network,
- * metric)}, whose {@code ScaledSchedule} the next fit's broadcast carries to the workers; write the CSV and the
- * {@code StatsStorage} reports; write the checkpoint (the model with its updater state, the plateau state and the
- * loop's own state in one zip, moved into place only once complete). A loop built with the same checkpoint file
- * after the driver was killed restores all three and continues with the same learning rates and plateau decisions.
+ * metric)}, whose {@code ScaledSchedule} the next fit's broadcast carries to the workers; call the
+ * {@link EpochHook} ({@link Builder#onEpochEnd}); write the CSV and the {@code StatsStorage} reports; write the
+ * checkpoint, a {@link Checkpoint}: the model with its updater state, the plateau state, the loop's own state
+ * (key {@value #STATE_KEY}) and the caller's {@link Builder#checkpointState states}, in one zip written in one pass
+ * and moved into place only once complete. A loop built with the same checkpoint file after the driver was killed
+ * restores all of them and continues with the same learning rates and plateau decisions.
  *
  * <pre>{@code
  * SparkTrainingLoop loop = SparkTrainingLoop.builder(sparkNet)          // ParameterAveragingTrainingMaster
@@ -45,6 +48,7 @@ import org.slf4j.LoggerFactory;
  *         .plateau(plateau, SparkMetric.validationLoss(validationRdd))  // plateau built with reported(MIN)
  *         .checkpoint(Paths.get("run/checkpoint.zip"))
  *         .learningRateCsv(Paths.get("run/learning-rates.csv"))
+ *         .onEpochEnd((network, epoch, metric, rates) -> log.info("epoch {}: {}", epoch, metric))
  *         .build();
  * SparkTrainingLoop.Result result = loop.fit(trainRdd);
  * }</pre>
@@ -71,9 +75,29 @@ public final class SparkTrainingLoop {
     private final ReduceLROnPlateauListener plateau;
     private final SparkMetric metric;
     private final Path checkpoint;
+    private final boolean resumeFromCheckpoint;
     private final Path learningRateCsv;
     private final StatsStorageRouter statsStorage;
     private final String sessionId;
+    private final List<EpochHook> hooks;
+    private final List<Checkpointable<?>> checkpointStates;
+
+    /**
+     * Called on the driver after each epoch's fit, metric and plateau decision, before the checkpoint is written (so
+     * what the hook changes in a {@link Builder#checkpointState checkpoint state} is saved with that epoch).
+     */
+    @FunctionalInterface
+    public interface EpochHook {
+        /**
+         * @param network      the driver's network, with the averaged parameters and the plateau decision applied
+         * @param epoch        the epoch just finished, as DL4J counts it (from 0: the network's epoch count during
+         *                     its fit)
+         * @param metric       the monitored metric after the epoch (NaN without a metric)
+         * @param learningRates the rates the workers applied, every step so far (of a resumed run too)
+         * @throws IOException to stop the loop; the checkpoint of this epoch is then not written
+         */
+        void epochEnd(Model network, int epoch, double metric, LearningRateRows learningRates) throws IOException;
+    }
 
     private SparkTrainingLoop(Builder b) {
         this.net = b.net;
@@ -82,9 +106,12 @@ public final class SparkTrainingLoop {
         this.plateau = b.plateau;
         this.metric = b.metric;
         this.checkpoint = b.checkpoint;
+        this.resumeFromCheckpoint = b.resumeFromCheckpoint;
         this.learningRateCsv = b.learningRateCsv;
         this.statsStorage = b.statsStorage;
         this.sessionId = b.sessionId;
+        this.hooks = List.copyOf(b.hooks);
+        this.checkpointStates = List.copyOf(b.checkpointStates);
         if (b.workerListeners != null) {
             net.setListeners(b.workerListeners);
         }
@@ -109,7 +136,8 @@ public final class SparkTrainingLoop {
      */
     public Result fit(JavaRDD<DataSet> trainingData) throws IOException {
         Args.notNull("trainingData", trainingData);
-        State state = checkpoint != null && Files.isRegularFile(checkpoint) ? resume() : new State();
+        State state = checkpoint != null && resumeFromCheckpoint && Files.isRegularFile(checkpoint) ? resume()
+                : new State();
         if (SparkChecks.directMode(master) && state.completedEpochs < epochs) {
             checkDirectMode(trainingData);
         }
@@ -142,6 +170,9 @@ public final class SparkTrainingLoop {
                 plateau.report(model, value);
             }
             state.completedEpochs++;
+            for (EpochHook hook : hooks) {
+                hook.epochEnd(model, epoch, value, state.record);
+            }
             if (statsStorage != null) {
                 state.record.writeTo(statsStorage, sessionId, "driver", state.storageStartMillis, state.rowsInStorage);
                 state.rowsInStorage = state.record.size();
@@ -188,28 +219,30 @@ public final class SparkTrainingLoop {
 
     private State resume() throws IOException {
         File zip = checkpoint.toFile();
-        if (!ModelSerializer.listObjectsInFile(zip).contains(STATE_KEY)) {
+        if (!Checkpoint.keys(checkpoint).contains(STATE_KEY)) {
             throw new IllegalArgumentException("checkpoint (" + checkpoint + ") holds no " + STATE_KEY + " state: it was "
                     + "not written by SparkTrainingLoop; delete it or give another file");
         }
         net.restore(zip);
         if (plateau != null) {
-            plateau.restoreState(zip);
+            Checkpoint.restore(checkpoint, plateau);
         }
-        State state = ModelSerializer.getObjectFromFile(zip, STATE_KEY);
+        Checkpoint.restore(checkpoint, checkpointStates.toArray(new Checkpointable<?>[0]));
+        State state = Checkpoint.object(checkpoint, STATE_KEY, State.class);
         log.info("resuming from {} after epoch {} of {} (iteration {})", checkpoint, state.completedEpochs, epochs,
                 Networks.iterationCount(net.network()));
         return state;
     }
 
     private void writeCheckpoint(Model model, State state) throws IOException {
-        AtomicFiles.write(checkpoint, temp -> {
-            ModelSerializer.writeModel(model, temp.toFile(), true);
-            if (plateau != null) {
-                plateau.saveState(temp.toFile());
-            }
-            ModelSerializer.addObjectToFile(temp.toFile(), STATE_KEY, state);
-        });
+        Checkpoint.Builder written = Checkpoint.of(model).object(STATE_KEY, state);
+        if (plateau != null) {
+            written.state(plateau);
+        }
+        for (Checkpointable<?> extra : checkpointStates) {
+            written.state(extra);
+        }
+        written.write(checkpoint);
     }
 
     private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {
@@ -282,10 +315,13 @@ public final class SparkTrainingLoop {
         private ReduceLROnPlateauListener plateau;
         private SparkMetric metric;
         private Path checkpoint;
+        private boolean resumeFromCheckpoint = true;
         private Path learningRateCsv;
         private StatsStorageRouter statsStorage;
         private String sessionId;
         private List<TrainingListener> workerListeners;
+        private final List<EpochHook> hooks = new ArrayList<>();
+        private final List<Checkpointable<?>> checkpointStates = new ArrayList<>();
 
         private Builder(SparkNet net) {
             this.net = net;
@@ -317,6 +353,47 @@ public final class SparkTrainingLoop {
         /** Writes a checkpoint zip after every epoch, and resumes from it when the file exists. */
         public Builder checkpoint(Path modelZip) {
             this.checkpoint = Args.notNull("checkpoint", modelZip);
+            return this;
+        }
+
+        /**
+         * Writes a checkpoint zip after every epoch; resumes from it when the file exists only if {@code resume},
+         * else trains the network as given and replaces the file after the first epoch (for a caller whose file
+         * holds another run's checkpoint until then).
+         */
+        public Builder checkpoint(Path modelZip, boolean resume) {
+            this.checkpoint = Args.notNull("checkpoint", modelZip);
+            this.resumeFromCheckpoint = resume;
+            return this;
+        }
+
+        /**
+         * Calls {@code hook} on the driver after every epoch (hooks run in the order given): after the fit, the
+         * metric and the plateau decision, before the checkpoint.
+         */
+        public Builder onEpochEnd(EpochHook hook) {
+            hooks.add(Args.notNull("hook", hook));
+            return this;
+        }
+
+        /**
+         * Saves {@code state} in every checkpoint of the loop and restores it from the checkpoint when the loop
+         * resumes, before the first epoch it trains (a caller's record of the run, a listener of its own); requires
+         * {@link #checkpoint(Path)}. Its key must differ from {@value #STATE_KEY} and from the plateau listener's.
+         */
+        public Builder checkpointState(Checkpointable<?> state) {
+            Args.notNull("state", state);
+            String key = state.checkpointKey();
+            if (STATE_KEY.equals(key) || ReduceLROnPlateauListener.STATE_KEY.equals(key)) {
+                throw new IllegalArgumentException("checkpointState key (" + key + ") is taken by the loop itself;"
+                        + " choose another");
+            }
+            for (Checkpointable<?> other : checkpointStates) {
+                if (other.checkpointKey().equals(key)) {
+                    throw new IllegalArgumentException("checkpointState key (" + key + ") is given twice");
+                }
+            }
+            checkpointStates.add(state);
             return this;
         }
 
@@ -353,6 +430,10 @@ public final class SparkTrainingLoop {
         public SparkTrainingLoop build() {
             if (epochs <= 0) {
                 throw new IllegalArgumentException("epochs (" + epochs + ") must be > 0: call epochs(n)");
+            }
+            if (!checkpointStates.isEmpty() && checkpoint == null) {
+                throw new IllegalStateException("checkpointState(...) needs checkpoint(file): without a checkpoint"
+                        + " there is nowhere to save it");
             }
             return new SparkTrainingLoop(this);
         }

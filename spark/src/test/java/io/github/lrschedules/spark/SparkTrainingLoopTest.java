@@ -6,15 +6,20 @@ import static org.nd4j.linalg.schedule.ScheduleType.EPOCH;
 import static org.nd4j.linalg.schedule.ScheduleType.ITERATION;
 
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import io.github.lrschedules.checkpoint.Checkpoint;
+import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.plateau.PlateauTracker;
+import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.plateau.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
+import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.internal.Networks;
 import org.apache.spark.api.java.JavaRDD;
@@ -33,6 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 
@@ -161,15 +167,30 @@ class SparkTrainingLoopTest {
 
         Path checkpoint = dir.resolve("checkpoint.zip");
         Path csv = dir.resolve("rates.csv");
+        EpochLog firstLog = new EpochLog();
         SparkTrainingLoop.builder(sparkMlp(schedule)).epochs(2).checkpoint(checkpoint).learningRateCsv(csv)
-                .plateau(plateau(), SparkMetric.validationLoss(validation)).build().fit(LocalSpark.train());
+                .plateau(plateau(), SparkMetric.validationLoss(validation)).onEpochEnd(firstLog)
+                .checkpointState(firstLog).build().fit(LocalSpark.train());
+        assertThat(Checkpoint.keys(checkpoint)).containsExactly("epochLog", ReduceLROnPlateauListener.STATE_KEY,
+                SparkTrainingLoop.STATE_KEY);
+        assertThat(Checkpoint.object(checkpoint, "epochLog", ArrayList.class)).hasSize(2);
         // A new driver: fresh network (other seed), fresh listener; everything comes from the checkpoint.
         ReduceLROnPlateauListener resumedPlateau = plateau();
         SparkDl4jMultiLayer fresh = new SparkDl4jMultiLayer(LocalSpark.context(), LocalSpark.mlp(schedule, 99),
                 LocalSpark.master(FREQUENCY));
+        EpochLog resumedLog = new EpochLog();
         SparkTrainingLoop.Result resumed = SparkTrainingLoop.builder(fresh).epochs(4).checkpoint(checkpoint)
-                .learningRateCsv(csv).plateau(resumedPlateau, SparkMetric.validationLoss(validation)).build()
-                .fit(LocalSpark.train());
+                .learningRateCsv(csv).plateau(resumedPlateau, SparkMetric.validationLoss(validation))
+                .onEpochEnd(resumedLog).checkpointState(resumedLog).build().fit(LocalSpark.train());
+
+        // The hook ran after each epoch with the DL4J epoch, the metric, the plateau decision applied, and the rows so
+        // far; its own record came back from the checkpoint and continued.
+        assertThat(resumedLog.lines).hasSize(4);
+        for (int e = 0; e < 4; e++) {
+            assertThat(resumedLog.lines.get(e)).as("epoch %s", e).startsWith("epoch " + e + ", rows " + (e + 1) * STEPS
+                    + ", scale ").doesNotEndWith("metric NaN");
+        }
+        assertThat(resumedLog.lines.get(3)).contains("scale " + Math.pow(0.5, whole.history().size()) + ",");
 
         assertThat(whole.history()).hasSize(2);
         assertThat(resumedPlateau.history()).hasSameSizeAs(whole.history());
@@ -188,6 +209,35 @@ class SparkTrainingLoopTest {
         }
         assertThat(resumed.metrics()).containsExactly(uninterrupted.metrics(), org.assertj.core.data.Offset.offset(1e-4));
         assertThat(Files.readAllLines(csv)).hasSize(4 * STEPS + 1);
+    }
+
+    /** An epoch hook with a record of its own that rides in the loop's checkpoint. */
+    static final class EpochLog implements SparkTrainingLoop.EpochHook, Checkpointable<ArrayList<String>> {
+        private ArrayList<String> lines = new ArrayList<>();
+
+        @Override
+        public void epochEnd(Model network, int epoch, double metric, LearningRateRows learningRates) {
+            assertThat(Networks.epochCount(network)).as("the finished epoch's count has advanced").isEqualTo(epoch + 1);
+            // the plateau decision of this epoch is already installed: a ScaledSchedule around the Adam schedule
+            ISchedule installed = ((Adam) Networks.learningRateUpdaters(network).get(0)).getLearningRateSchedule();
+            double scale = installed instanceof ScaledSchedule ? ((ScaledSchedule) installed).getScale() : 1;
+            lines.add("epoch " + epoch + ", rows " + learningRates.size() + ", scale " + scale + ", metric " + metric);
+        }
+
+        @Override
+        public String checkpointKey() {
+            return "epochLog";
+        }
+
+        @Override
+        public ArrayList<String> state() {
+            return new ArrayList<>(lines);
+        }
+
+        @Override
+        public void restore(ArrayList<String> state) {
+            lines = new ArrayList<>(state);
+        }
     }
 
     /** ABS threshold 10: every epoch after the first is bad; cooldown 1 makes the pattern depend on restored state. */
