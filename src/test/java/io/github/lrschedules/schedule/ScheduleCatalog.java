@@ -14,7 +14,8 @@ import org.nd4j.shade.jackson.databind.node.ArrayNode;
 /**
  * The one list of every schedule class of the library: a sample, a value that differs from it, and the bad
  * inputs it must reject. The contract tests run over this list, and a test checks that no public schedule class
- * is missing from it.
+ * is missing from it. Entries are only ever appended: {@link Compatibility10Test} finds the 1.0.0 JSON of entry
+ * {@code i} by its index.
  */
 final class ScheduleCatalog {
 
