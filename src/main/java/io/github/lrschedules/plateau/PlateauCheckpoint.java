@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
@@ -16,34 +17,33 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
- * Reads and writes a {@link ReduceLROnPlateauState} among the extra objects of a {@code ModelSerializer} zip (key
- * {@link ReduceLROnPlateauListener#STATE_KEY}). Every write goes through {@link AtomicFiles}: the zip is written
- * beside its destination and moved into place, so a failure leaves the previous file intact.
+ * Reads and writes a listener's state (a {@link ReduceLROnPlateauState} under
+ * {@link ReduceLROnPlateauListener#STATE_KEY}, a {@link GreedyLrState} under {@link GreedyLrListener#STATE_KEY})
+ * among the extra objects of a {@code ModelSerializer} zip. Every write goes through {@link AtomicFiles}: the zip is
+ * written beside its destination and moved into place, so a failure leaves the previous file intact.
  */
 final class PlateauCheckpoint {
-
-    private static final String ENTRY = "objects/" + ReduceLROnPlateauListener.STATE_KEY;
 
     private PlateauCheckpoint() {
     }
 
-    /** Adds {@code state} to an existing model zip, replacing an earlier state. */
-    static void addState(File modelZip, ReduceLROnPlateauState state) throws IOException {
+    /** Adds {@code state} under {@code key} to an existing model zip, replacing an earlier state. */
+    static void addState(File modelZip, String key, Serializable state) throws IOException {
         Path source = modelZip.toPath();
         if (!Files.isRegularFile(source)) {
             throw new IllegalArgumentException("modelZip (" + modelZip + ") is not a file; write the model first");
         }
-        AtomicFiles.write(source, temp -> copyZipWithStateEntry(source, temp, state));
+        AtomicFiles.write(source, temp -> copyZipWithStateEntry(source, temp, key, state));
     }
 
-    /** Writes {@code model} with its updater state and {@code state} to {@code modelZip} in one step. */
-    static void write(Model model, File modelZip, ReduceLROnPlateauState state) throws IOException {
+    /** Writes {@code model} with its updater state and {@code state} under {@code key} to {@code modelZip}. */
+    static void write(Model model, File modelZip, String key, Serializable state) throws IOException {
         AtomicFiles.write(modelZip.toPath(), temp -> {
             // The model alone first, beside the destination like the temporary file itself.
             Path modelOnly = temp.resolveSibling(temp.getFileName() + ".model");
             try {
                 ModelSerializer.writeModel(model, modelOnly.toFile(), true);
-                copyZipWithStateEntry(modelOnly, temp, state);
+                copyZipWithStateEntry(modelOnly, temp, key, state);
             } finally {
                 Files.deleteIfExists(modelOnly);
             }
@@ -51,32 +51,33 @@ final class PlateauCheckpoint {
     }
 
     /**
-     * The state stored in {@code modelZip}.
+     * The state stored under {@code key} in {@code modelZip}; {@code what} names it in the message.
      *
      * @throws IllegalArgumentException if the zip holds none
      */
-    static ReduceLROnPlateauState read(File modelZip) {
-        if (!ModelSerializer.listObjectsInFile(modelZip).contains(ReduceLROnPlateauListener.STATE_KEY)) {
-            throw new IllegalArgumentException("modelZip (" + modelZip + ") holds no ReduceLROnPlateau state (key \""
-                    + ReduceLROnPlateauListener.STATE_KEY + "\"); save it with saveState or checkpoint");
+    static <T> T read(File modelZip, String key, String what) {
+        if (!ModelSerializer.listObjectsInFile(modelZip).contains(key)) {
+            throw new IllegalArgumentException("modelZip (" + modelZip + ") holds no " + what + " state (key \""
+                    + key + "\"); save it with saveState or checkpoint");
         }
-        return ModelSerializer.getObjectFromFile(modelZip, ReduceLROnPlateauListener.STATE_KEY);
+        return ModelSerializer.getObjectFromFile(modelZip, key);
     }
 
     /**
      * Copies the zip {@code source} to {@code target} without an earlier state entry and adds {@code state} as
-     * {@code ModelSerializer.addObjectToFile} does (a Java-serialized object in {@value #ENTRY}), in one pass and
-     * without its copy of the whole model in the temporary folder.
+     * {@code ModelSerializer.addObjectToFile} does (a Java-serialized object in {@code objects/<key>}), in one pass
+     * and without its copy of the whole model in the temporary folder.
      */
-    private static void copyZipWithStateEntry(Path source, Path target, ReduceLROnPlateauState state)
+    private static void copyZipWithStateEntry(Path source, Path target, String key, Serializable state)
             throws IOException {
+        String stateEntry = "objects/" + key;
         try (ZipFile zip = new ZipFile(source.toFile());
              OutputStream raw = Files.newOutputStream(target);
              ZipOutputStream out = new ZipOutputStream(raw)) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
-                if (entry.getName().equals(ENTRY)) {
+                if (entry.getName().equals(stateEntry)) {
                     continue;
                 }
                 out.putNextEntry(new ZipEntry(entry.getName()));
@@ -85,7 +86,7 @@ final class PlateauCheckpoint {
                 }
                 out.closeEntry();
             }
-            out.putNextEntry(new ZipEntry(ENTRY));
+            out.putNextEntry(new ZipEntry(stateEntry));
             ObjectOutputStream objects = new ObjectOutputStream(out);
             objects.writeObject(state);
             objects.flush();
