@@ -141,4 +141,22 @@ class CatalogueSchedulesTest {
         assertThat(branch.getNumCycles()).isEqualTo(1.0);
         assertThat(branch.getTotalSteps()).isEqualTo(70);
     }
+
+    @Test
+    void inverseSqrtComposedFromWarmupScheduleIsBitIdenticalTo10() {
+        int[][] configs = {{4, 4}, {10, 10}, {8, 20}, {1, 3}, {37, 5}, {0, 10_000}};
+        double[] peaks = {0.1, 0.003, 1.7, 6e-4};
+        for (int[] c : configs) {
+            for (double peak : peaks) {
+                ISchedule s = new InverseSqrtSchedule(ITERATION, peak, c[0], c[1]);
+                for (int k = 0; k < 400; k++) {
+                    // 1.0.0's closed form.
+                    double v10 = k < c[0] ? peak * k / c[0]
+                            : peak / Math.sqrt(((double) k - c[0] + c[1]) / c[1]);
+                    assertThat(s.valueAt(k, 0)).as("%s peak %s step %s", java.util.Arrays.toString(c), peak, k)
+                            .isEqualTo(v10);
+                }
+            }
+        }
+    }
 }
