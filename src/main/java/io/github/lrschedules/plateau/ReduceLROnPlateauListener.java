@@ -1,27 +1,12 @@
 package io.github.lrschedules.plateau;
 
-import io.github.lrschedules.checkpoint.Checkpoint;
 import io.github.lrschedules.checkpoint.Checkpointable;
-import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.internal.Args;
+import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.updater.LearningRates;
-import io.github.lrschedules.internal.Networks;
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
-import org.deeplearning4j.earlystopping.EarlyStoppingResult;
-import org.deeplearning4j.earlystopping.listener.EarlyStoppingListener;
+import java.io.Serializable;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.schedule.ISchedule;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Lowers the learning rate when a monitored metric stops improving, with PyTorch's ReduceLROnPlateau rule
@@ -45,12 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #saveState(File)} and {@link #restoreState(File)} keep the decision state
  * ({@link ReduceLROnPlateauState}) in the model zip, so a run resumed from a checkpoint makes the same decisions as
- * one that was never interrupted. The listener is a {@link Checkpointable} (key {@value #STATE_KEY}): a
- * {@link Checkpoint} of the network can carry its state beside other listeners' states. Thread-safe.
+ * one that was never interrupted. Thread-safe.
  *
  * <p>The parts: {@link PlateauTracker} decides, a {@code MetricSource} gives the value, {@link LearningRates} changes
- * the updater configurations, {@link Checkpoint} reads and writes the state; this class only connects them
- * to DL4J's callbacks.
+ * the updater configurations, {@link io.github.lrschedules.checkpoint.Checkpoint} reads and writes the state; the connection to DL4J's
+ * callbacks is shared with {@link GreedyLrListener}, which applies Hugging Face's GreedyLR rule the same way.
  *
  * <p>{@code ParallelWrapper}: decide with {@link #report(Model, double)} on the root model between {@code fit}
  * calls; the workers of the next fit train with the reduced rate. With a {@code MultiLayerNetwork} root, DL4J
@@ -59,10 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@code ComputationGraph} root keeps it. The "kept updater state" above holds within a fit and for the other
  * training loops.
  */
-public final class ReduceLROnPlateauListener extends BaseTrainingListener
-        implements Checkpointable<ReduceLROnPlateauState> {
-
-    private static final Logger log = LoggerFactory.getLogger(ReduceLROnPlateauListener.class);
+public final class ReduceLROnPlateauListener extends MetricRuleListener implements Checkpointable<ReduceLROnPlateauState> {
 
     /** Key of the listener's state among the model zip's extra objects. */
     public static final String STATE_KEY = "reduceLROnPlateau";
@@ -82,14 +63,9 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener
     }
 
     private final PlateauTracker tracker;
-    private final MetricSource source;
-    /** Decide every this many iterations; 0: at the end of every epoch. Never used for REPORTED. */
-    private final int everyIterations;
-    private final List<Reduction> history = new ArrayList<>();
 
     private ReduceLROnPlateauListener(Builder b) {
-        this.source = b.source;
-        this.everyIterations = b.everyIterations == null ? 0 : b.everyIterations;
+        super(b);
         this.tracker = b.tracker.mode(source.mode()).build();
     }
 
@@ -97,112 +73,34 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener
         return new Builder();
     }
 
-    private boolean reported() {
-        return source.metric() == Metric.REPORTED;
-    }
-
-    // ---- training callbacks -------------------------------------------------------------------------------------
-
     @Override
-    public synchronized void iterationDone(Model model, int iteration, int epoch) {
-        source.iterationDone(model);
-        if (everyIterations > 0 && (iteration + 1) % everyIterations == 0) {
-            decide(model, source.measure(model), iteration + 1, epoch);
-        }
+    double nextRate(double value, double currentLr) {
+        return tracker.step(value, currentLr);
     }
 
     @Override
-    public synchronized void onEpochEnd(Model model) {
-        if (everyIterations == 0 && !reported()) {
-            // The epoch counter has not advanced yet: the next step is in the next epoch.
-            decide(model, source.measure(model), Networks.iterationCount(model), Networks.epochCount(model) + 1);
-        }
+    double best() {
+        return tracker.state().getBest();
     }
 
-    /**
-     * Feeds a metric value measured by the caller and applies the decision to {@code model} (the root model for
-     * {@code ParallelWrapper}). Use with {@link Builder#reported(PlateauTracker.Mode)}.
-     *
-     * @return the reference learning rate from now on
-     */
-    public synchronized double report(Model model, double value) {
-        return reportFor(model, value, Networks.epochCount(model));
+    @Override
+    String ruleName() {
+        return "ReduceLROnPlateau";
     }
 
-    /** {@link #report(Model, double)} for a model whose next step is in epoch {@code nextEpoch}. */
-    private synchronized double reportFor(Model model, double value, int nextEpoch) {
-        if (!reported()) {
-            throw new IllegalStateException("this listener monitors " + source.metric()
-                    + "; build it with reported(mode) to feed it values with report(model, value)");
-        }
-        return decide(model, value, Networks.iterationCount(model), nextEpoch);
+    @Override
+    String stateKey() {
+        return STATE_KEY;
     }
 
-    /**
-     * An adapter for {@code EarlyStoppingTrainer}: feeds the trainer's per-epoch score (from its
-     * {@code ScoreCalculator}) into {@link #report(Model, double)}. Build the listener with
-     * {@code reported(MIN)} for a loss-like score.
-     */
-    public <T extends Model> EarlyStoppingListener<T> earlyStoppingListener() {
-        ReduceLROnPlateauListener plateau = this;
-        return new EarlyStoppingListener<T>() {
-            @Override
-            public void onStart(EarlyStoppingConfiguration<T> esConfig, T net) {
-            }
-
-            @Override
-            public void onEpoch(int epochNum, double score, EarlyStoppingConfiguration<T> esConfig, T net) {
-                // The trainer sets the epoch count at the start of each epoch, so the model still counts epochNum
-                // here: the next step (the first with a reduced rate) is in epoch epochNum + 1.
-                plateau.reportFor(net, score, epochNum + 1);
-            }
-
-            @Override
-            public void onCompletion(EarlyStoppingResult<T> esResult) {
-            }
-        };
+    @Override
+    Serializable checkpointState() {
+        return state();
     }
 
-    // ---- the decision -------------------------------------------------------------------------------------------
-
-    private double decide(Model model, double value, int nextIteration, int nextEpoch) {
-        source.newPeriod();
-        List<IUpdater> updaters = Networks.learningRateUpdaters(model);
-        if (updaters.isEmpty()) {
-            throw new IllegalStateException("the model has no updater with a learning rate to reduce");
-        }
-        double current = LearningRates.max(updaters, nextIteration, nextEpoch);
-        double next = tracker.step(value, current);
-        if (next < current) {
-            double factor = next / current;
-            // At every reduction, not only the first: a clone() taken since (EarlyStoppingTrainer's model saver
-            // keeps clones) shares this model's configurations and must keep its rate.
-            updaters = LearningRates.change(model, schedule -> scaled(schedule, factor));
-            Reduction reduction = new Reduction(nextEpoch, nextIteration, value, tracker.state().getBest(), current,
-                    LearningRates.max(updaters, nextIteration, nextEpoch));
-            history.add(reduction);
-            log.info("ReduceLROnPlateau: epoch {}, iteration {}: {} = {} (best {}) did not improve; learning rate {} -> {}",
-                    nextEpoch, nextIteration, source.metric(), value, tracker.state().getBest(), current,
-                    reduction.getNewLr());
-            return reduction.getNewLr();
-        }
-        return current;
-    }
-
-    /** {@code schedule} times {@code factor}; an installed {@code ScaledSchedule} gets the product of the scales. */
-    private static ScaledSchedule scaled(ISchedule schedule, double factor) {
-        if (schedule instanceof ScaledSchedule) {
-            ScaledSchedule current = (ScaledSchedule) schedule;
-            return current.withScale(current.getScale() * factor);
-        }
-        return new ScaledSchedule(schedule, factor);
-    }
-
-    // ---- state --------------------------------------------------------------------------------------------------
-
-    /** The reductions made so far, oldest first. */
-    public synchronized List<Reduction> history() {
-        return Collections.unmodifiableList(new ArrayList<>(history));
+    @Override
+    void restoreCheckpointState(Object state) {
+        restore((ReduceLROnPlateauState) state);
     }
 
     /** The tracker's state now. */
@@ -210,16 +108,16 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener
         return tracker.state();
     }
 
-    /** {@value #STATE_KEY}: the key of this listener's state in a {@link Checkpoint}, as in 1.0.0's model zips. */
+    /** Everything needed to continue exactly: tracker state, what was gathered since the last decision, history. */
+    /** {@value #STATE_KEY}: the key of this listener's state in a {@link io.github.lrschedules.checkpoint.Checkpoint}. */
     @Override
     public String checkpointKey() {
         return STATE_KEY;
     }
 
-    /** Everything needed to continue exactly: tracker state, what was gathered since the last decision, history. */
     @Override
     public synchronized ReduceLROnPlateauState state() {
-        return new ReduceLROnPlateauState(tracker.state(), source.gatheredSum(), source.gatheredCount(), history);
+        return new ReduceLROnPlateauState(tracker.state(), source.gatheredSum(), source.gatheredCount(), historyList());
     }
 
     /** Continues from a state taken with {@link #state()}. */
@@ -227,58 +125,13 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener
     public synchronized void restore(ReduceLROnPlateauState state) {
         Args.notNull("state", state);
         tracker.restore(state.getTracker());
-        source.restoreGathered(state.getLossSum(), state.getLossCount());
-        history.clear();
-        history.addAll(state.getHistory());
-    }
-
-    /**
-     * Adds this listener's state to a model zip written by {@code ModelSerializer}, replacing an earlier one. The
-     * zip is rewritten beside itself and moved into place, so a failure leaves the original file intact.
-     *
-     * @throws IllegalArgumentException if {@code modelZip} is not a file
-     */
-    public void saveState(File modelZip) throws IOException {
-        Args.notNull("modelZip", modelZip);
-        if (!modelZip.isFile()) {
-            throw new IllegalArgumentException("modelZip (" + modelZip + ") is not a file; write the model first");
-        }
-        Checkpoint.update(modelZip.toPath(), this);
-    }
-
-    /**
-     * Writes {@code model} (with its updater state) and this listener's state to {@code modelZip} in one step;
-     * an existing file is replaced only once the new one is complete. The same as
-     * {@code Checkpoint.of(model).state(this).write(modelZip.toPath())}.
-     */
-    public void checkpoint(Model model, File modelZip) throws IOException {
-        Args.notNull("modelZip", modelZip);
-        Checkpoint.of(model).state(this).write(modelZip.toPath());
-    }
-
-    /**
-     * Continues from the state stored in a model zip by {@link #saveState(File)} or {@link #checkpoint}.
-     *
-     * @throws IllegalArgumentException if the zip holds no such state
-     */
-    public void restoreState(File modelZip) {
-        Args.notNull("modelZip", modelZip);
-        try {
-            if (!Checkpoint.keys(modelZip.toPath()).contains(STATE_KEY)) {
-                throw new IllegalArgumentException("modelZip (" + modelZip + ") holds no ReduceLROnPlateau state (key \""
-                        + STATE_KEY + "\"); save it with saveState or checkpoint");
-            }
-            Checkpoint.restore(modelZip.toPath(), this);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the ReduceLROnPlateau state from " + modelZip, e);
-        }
+        restoreGatheredAndHistory(state.getLossSum(), state.getLossCount(), state.getHistory());
     }
 
     @Override
     public synchronized String toString() {
-        return "ReduceLROnPlateauListener{metric=" + source.metric() + (reported() ? ", on report"
-                : everyIterations > 0 ? ", everyIterations=" + everyIterations : ", every epoch") + ", tracker="
-                + tracker + ", reductions=" + history.size() + "}";
+        return "ReduceLROnPlateauListener{" + describeTiming() + ", tracker=" + tracker + ", reductions="
+                + history().size() + "}";
     }
 
     /**
@@ -289,17 +142,15 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener
      * {@code report} is called, so it takes no timing. {@link #build()} refuses options that contradict each other
      * with an {@code IllegalStateException} naming both.
      */
-    public static final class Builder {
+    public static final class Builder extends MetricOptions<Builder> {
         private final PlateauTracker.Builder tracker = PlateauTracker.builder();
-        private MetricSource source = MetricSource.trainingLoss();
-        /** The call that chose the source, or null for the default. */
-        private String sourceOption;
-        /** The call that chose the timing, or null for the default. */
-        private String timingOption;
-        private Integer everyIterations;
-        private String conflict;
 
         private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /** See {@link PlateauTracker.Builder#factor(double)}: in (0, 1), default 0.1. */
@@ -339,88 +190,13 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener
             return this;
         }
 
-        /** Monitor the mean training loss (the default). */
-        public Builder trainingLoss() {
-            return source("trainingLoss()", MetricSource.trainingLoss());
-        }
-
-        /** Monitor the loss on {@code validationData}. */
-        public Builder validationLoss(DataSetIterator validationData) {
-            return source("validationLoss(data)",
-                    MetricSource.validation(Metric.VALIDATION_LOSS, requireData(validationData)));
-        }
-
-        /** Monitor the accuracy on {@code validationData}. */
-        public Builder validationAccuracy(DataSetIterator validationData) {
-            return source("validationAccuracy(data)",
-                    MetricSource.validation(Metric.VALIDATION_ACCURACY, requireData(validationData)));
-        }
-
-        /** Monitor the F1 score on {@code validationData}. */
-        public Builder validationF1(DataSetIterator validationData) {
-            return source("validationF1(data)",
-                    MetricSource.validation(Metric.VALIDATION_F1, requireData(validationData)));
-        }
-
-        /** Decide only on values passed to {@link #report(Model, double)}; {@code mode} says which way is better. */
-        public Builder reported(PlateauTracker.Mode mode) {
-            Args.notNull("mode", mode, "MIN for a loss, MAX for an accuracy");
-            return source("reported(" + mode + ")", MetricSource.reported(mode));
-        }
-
-        /** Decide at the end of every epoch (the default). */
-        public Builder evaluateEveryEpoch() {
-            return timing("evaluateEveryEpoch()", 0);
-        }
-
-        /** Decide every {@code iterations} iterations instead of every epoch. */
-        public Builder evaluateEveryIterations(int iterations) {
-            Args.positive("iterations", iterations);
-            return timing("evaluateEveryIterations(" + iterations + ")", iterations);
-        }
-
-        private static DataSetIterator requireData(DataSetIterator data) {
-            return Args.notNull("validationData", data);
-        }
-
-        private Builder source(String option, MetricSource chosen) {
-            if (sourceOption != null && !sourceOption.equals(option)) {
-                conflict(sourceOption, option, "two metric sources; choose one");
-            }
-            sourceOption = option;
-            source = chosen;
-            return this;
-        }
-
-        private Builder timing(String option, int iterations) {
-            if (timingOption != null && !timingOption.equals(option)) {
-                conflict(timingOption, option, "two decision timings; choose one");
-            }
-            timingOption = option;
-            everyIterations = iterations;
-            return this;
-        }
-
-        private void conflict(String first, String second, String why) {
-            if (conflict == null) {
-                conflict = first + " and " + second + " contradict each other: " + why;
-            }
-        }
-
         /**
          * @throws IllegalStateException for options that contradict each other: two metric sources, two timings,
          *                               or {@code reported(mode)} with a timing (a reported metric is decided when
          *                               {@code report} is called, never by an epoch or iteration count)
          */
         public ReduceLROnPlateauListener build() {
-            if (conflict != null) {
-                throw new IllegalStateException(conflict);
-            }
-            if (source.metric() == Metric.REPORTED && timingOption != null) {
-                throw new IllegalStateException(sourceOption + " and " + timingOption + " contradict each other: a"
-                        + " reported metric is decided at each report(model, value) call, not by the epoch or"
-                        + " iteration count; drop " + timingOption);
-            }
+            checkOptions();
             return new ReduceLROnPlateauListener(this);
         }
     }

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * One learning-rate reduction made by a {@link ReduceLROnPlateauListener}: when (the first step that uses the reduced
- * rate), on which metric value, the best value so far, and the reference learning rate before and after.
+ * rate), on which metric value, the best value so far, and the reference learning rate before and after. A
+ * {@link GreedyLrListener} records its changes, raises ({@code newLr > oldLr}) as well as lowerings, the same way.
  *
  * <p>Example: a listener with {@code factor(0.5)} on a network trained at 0.1 whose loss stalled after epoch 3 of
  * {@code fit(iterator)} records {@code Reduction{epoch=4, iteration=<steps so far>, metric=..., best=..., lr 0.1 ->

@@ -18,14 +18,15 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The peak is reached at {@code k == warmupSteps}; {@code timescale} steps later the value is
  * {@code peakValue / sqrt(2)}. There is no horizon: the value keeps falling towards 0 (it never reaches it), so
  * pair it with a cool-down ({@link SequentialSchedule}) when the run length is known. {@code warmupSteps = 0}
- * starts at the peak. Example, {@code new InverseSqrtSchedule(ITERATION, 0.1, 4, 4)}: steps 2, 4, 16 give 0.05,
+ * starts at the peak. Built from {@link WarmupSchedule} around the decay alone (this class with
+ * {@code warmupSteps = 0}), as {@link WarmupCosineSchedule} is. Example, {@code new InverseSqrtSchedule(ITERATION, 0.1, 4, 4)}: steps 2, 4, 16 give 0.05,
  * 0.1, 0.05.
  *
  * @see <a href="https://arxiv.org/abs/1706.03762">Vaswani et al., Attention Is All You Need (2017), section 5.3</a>
  */
 public final class InverseSqrtSchedule implements ISchedule {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Hugging Face's timescale when there is no warmup to take it from. */
     static final int DEFAULT_TIMESCALE_WITHOUT_WARMUP = 10_000;
@@ -34,6 +35,8 @@ public final class InverseSqrtSchedule implements ISchedule {
     private final double peakValue;
     private final int warmupSteps;
     private final int timescale;
+    /** The warmup around the decay alone; null without warmup. Never in JSON. */
+    private final WarmupSchedule shape;
 
     /**
      * @param type        which counter is the step: {@link ScheduleType#ITERATION} or {@link ScheduleType#EPOCH}
@@ -49,6 +52,8 @@ public final class InverseSqrtSchedule implements ISchedule {
         this.peakValue = Args.finite("peakValue", peakValue);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
         this.timescale = Args.positive("timescale", timescale);
+        this.shape = warmupSteps == 0 ? null
+                : new WarmupSchedule(type, new InverseSqrtSchedule(type, peakValue, 0, timescale), warmupSteps, 0.0);
     }
 
     /**
@@ -61,12 +66,12 @@ public final class InverseSqrtSchedule implements ISchedule {
 
     @Override
     public double valueAt(int iteration, int epoch) {
-        int k = Steps.step(scheduleType, iteration, epoch);
-        if (k < warmupSteps) {
-            return peakValue * k / warmupSteps;
+        if (shape != null) {
+            return shape.valueAt(iteration, epoch);
         }
+        int k = Steps.step(scheduleType, iteration, epoch);
         // In double: k + timescale can exceed Integer.MAX_VALUE.
-        return peakValue / Math.sqrt(((double) k - warmupSteps + timescale) / timescale);
+        return peakValue / Math.sqrt(((double) k + timescale) / timescale);
     }
 
     public ScheduleType getScheduleType() {

@@ -3,6 +3,7 @@ package io.github.lrschedules.schedule;
 import io.github.lrschedules.internal.Args;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
@@ -13,16 +14,28 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * <pre>
  * s = totalSteps - decaySteps                                               (start of the cool-down)
- * value(k) = warmupStartValue + (peakValue - warmupStartValue) * k / warmupSteps   for k &lt; warmupSteps
+ * value(k) = warmupStartValue + (peakValue - warmupStartValue) * w(k / warmupSteps)   for k &lt; warmupSteps
+ *            warmupShape LINEAR: w(q) = q    COSINE: w(q) = (1 - cos(pi * q)) / 2    ONE_MINUS_SQRT: w(q) = 1 - sqrt(1 - q)
  * value(k) = peakValue                                                          for warmupSteps &lt;= k &lt; s
  * value(k) = minValue + (peakValue - minValue) * f(p),  p = (k - s) / decaySteps  for s &lt;= k &lt; totalSteps
- *            LINEAR: f(p) = 1 - p    COSINE: f(p) = (1 + cos(pi * p)) / 2    ONE_MINUS_SQRT: f(p) = 1 - sqrt(p)
+ *            decay LINEAR: f(p) = 1 - p    COSINE: f(p) = (1 + cos(2 pi * numCycles * p)) / 2    ONE_MINUS_SQRT: f(p) = 1 - sqrt(p)
  * value(k) = minValue                                                           for k &gt;= totalSteps
  * </pre>
  *
  * The peak is reached at {@code k == warmupSteps}; the cool-down starts at {@code k == s} with the peak itself
  * ({@code p = 0}) and reaches {@code minValue} at {@code k == totalSteps}, which it holds for every later step.
- * {@code warmupSteps + decaySteps == totalSteps} leaves no stable phase.
+ * {@code warmupSteps + decaySteps == totalSteps} leaves no stable phase. {@code numCycles} (default 0.5, half a
+ * wave) only shapes the COSINE cool-down; with other values the cool-down is not monotone (1.0 is a full wave back up
+ * to the peak at its end), and {@code minValue} still holds from {@code totalSteps} on, as in Hugging Face.
+ *
+ * <p><b>Hugging Face.</b> {@code get_wsd_schedule(optimizer, num_warmup_steps=W, num_decay_steps=D,
+ * num_training_steps=N, warmup_type, decay_type, min_lr_ratio=r, num_cycles)} of transformers 5.x, on an optimizer
+ * with rate {@code lr}, is
+ * {@code builder(type, lr, N).warmupSteps(W).decaySteps(D).decay(COSINE).minLrRatio(r).build()} plus
+ * {@code .warmupShape(...)} for {@code warmup_type} and {@code .numCycles(...)} for {@code num_cycles}:
+ * Hugging Face's defaults are a COSINE cool-down and {@code min_lr_ratio} 0, whose warmup starts at
+ * {@code r * lr}, not 0. This builder keeps its own defaults (a 1-sqrt cool-down over the last 20%, a warmup from
+ * {@code warmupStartValue} 0), so name {@code decay(COSINE)} to get Hugging Face's.
  *
  * <p>The point of WSD is that the cool-down can branch from any checkpoint of the stable phase:
  * {@link #coolDownFrom(int, int)} is the schedule that starts its cool-down at a given step, so a run that trained
@@ -38,7 +51,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  */
 public final class WarmupStableDecaySchedule implements ISchedule {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** The shape of the cool-down, as a function of its progress {@code p} from 0 to 1. */
     public enum Decay {
@@ -50,6 +63,9 @@ public final class WarmupStableDecaySchedule implements ISchedule {
         ONE_MINUS_SQRT
     }
 
+    /** The default of {@code numCycles}: half a cosine wave, from the peak down to {@code minValue}. */
+    public static final double HALF_WAVE = 0.5;
+
     private final ScheduleType scheduleType;
     private final double peakValue;
     private final int warmupSteps;
@@ -58,6 +74,15 @@ public final class WarmupStableDecaySchedule implements ISchedule {
     private final double warmupStartValue;
     private final int decaySteps;
     private final Decay decay;
+    private final Decay warmupShape;
+    private final double numCycles;
+
+    /** A linear warmup and, for a COSINE cool-down, half a wave ({@code numCycles} 0.5). */
+    public WarmupStableDecaySchedule(ScheduleType type, double peakValue, int warmupSteps, int totalSteps,
+                                     double minValue, double warmupStartValue, int decaySteps, Decay decay) {
+        this(type, peakValue, warmupSteps, totalSteps, minValue, warmupStartValue, decaySteps, decay, Decay.LINEAR,
+                HALF_WAVE);
+    }
 
     /**
      * @param type             which counter is the step: {@link ScheduleType#ITERATION} or {@link ScheduleType#EPOCH}
@@ -68,7 +93,12 @@ public final class WarmupStableDecaySchedule implements ISchedule {
      * @param warmupStartValue value at step 0, finite
      * @param decaySteps       length of the cool-down, &gt; 0, with {@code warmupSteps + decaySteps <= totalSteps}
      * @param decay            shape of the cool-down
+     * @param warmupShape      shape of the warmup (Hugging Face's {@code warmup_type}); optional in JSON
+     *                         (configurations saved by 1.0 have none), default {@link Decay#LINEAR}
+     * @param numCycles        waves of the COSINE cool-down (Hugging Face's {@code num_cycles}), &gt; 0 and finite;
+     *                         optional in JSON, default {@value #HALF_WAVE}
      */
+    @JsonCreator
     public WarmupStableDecaySchedule(@JsonProperty(value = "scheduleType", required = true) ScheduleType type,
                                      @JsonProperty(value = "peakValue", required = true) double peakValue,
                                      @JsonProperty(value = "warmupSteps", required = true) int warmupSteps,
@@ -76,7 +106,9 @@ public final class WarmupStableDecaySchedule implements ISchedule {
                                      @JsonProperty(value = "minValue", required = true) double minValue,
                                      @JsonProperty(value = "warmupStartValue", required = true) double warmupStartValue,
                                      @JsonProperty(value = "decaySteps", required = true) int decaySteps,
-                                     @JsonProperty(value = "decay", required = true) Decay decay) {
+                                     @JsonProperty(value = "decay", required = true) Decay decay,
+                                     @JsonProperty(value = "warmupShape") Decay warmupShape,
+                                     @JsonProperty(value = "numCycles") Double numCycles) {
         this.scheduleType = Args.type(type);
         this.peakValue = Args.finite("peakValue", peakValue);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
@@ -89,6 +121,8 @@ public final class WarmupStableDecaySchedule implements ISchedule {
                     + ") must be <= totalSteps (" + totalSteps + ")");
         }
         this.decay = Args.notNull("decay", decay);
+        this.warmupShape = warmupShape == null ? Decay.LINEAR : warmupShape;
+        this.numCycles = numCycles == null ? HALF_WAVE : Args.positive("numCycles", numCycles);
     }
 
     /**
@@ -124,14 +158,14 @@ public final class WarmupStableDecaySchedule implements ISchedule {
                     + ") must be <= " + Integer.MAX_VALUE);
         }
         return new WarmupStableDecaySchedule(scheduleType, peakValue, warmupSteps, (int) end, minValue,
-                warmupStartValue, decaySteps, decay);
+                warmupStartValue, decaySteps, decay, warmupShape, numCycles);
     }
 
     @Override
     public double valueAt(int iteration, int epoch) {
         int k = Steps.step(scheduleType, iteration, epoch);
         if (k < warmupSteps) {
-            return warmupStartValue + (peakValue - warmupStartValue) * k / warmupSteps;
+            return warmup(k);
         }
         if (k >= totalSteps) {
             return minValue;
@@ -145,10 +179,21 @@ public final class WarmupStableDecaySchedule implements ISchedule {
             case LINEAR:
                 return minValue + (peakValue - minValue) * (1 - p);
             case COSINE:
-                return Interpolation.cosine(peakValue, minValue, p);
+                return numCycles == HALF_WAVE ? Interpolation.cosine(peakValue, minValue, p)
+                        : minValue + (peakValue - minValue) * (0.5 * (1.0 + Math.cos(Math.PI * numCycles * 2.0 * p)));
             default:
                 return minValue + (peakValue - minValue) * (1 - Math.sqrt(p));
         }
+    }
+
+    /** The warmup at step {@code k < warmupSteps}; LINEAR as 1.0 computed it. */
+    private double warmup(int k) {
+        if (warmupShape == Decay.LINEAR) {
+            return warmupStartValue + (peakValue - warmupStartValue) * k / warmupSteps;
+        }
+        double q = (double) k / warmupSteps;
+        double w = warmupShape == Decay.COSINE ? 0.5 * (1.0 - Math.cos(Math.PI * q)) : 1.0 - Math.sqrt(1.0 - q);
+        return warmupStartValue + (peakValue - warmupStartValue) * w;
     }
 
     public ScheduleType getScheduleType() {
@@ -183,6 +228,16 @@ public final class WarmupStableDecaySchedule implements ISchedule {
         return decay;
     }
 
+    /** Shape of the warmup: LINEAR {@code q}, COSINE {@code (1 - cos(pi q)) / 2}, ONE_MINUS_SQRT {@code 1 - sqrt(1 - q)}. */
+    public Decay getWarmupShape() {
+        return warmupShape;
+    }
+
+    /** Waves of the COSINE cool-down; {@value #HALF_WAVE} is half a wave. */
+    public double getNumCycles() {
+        return numCycles;
+    }
+
     @Override
     public ISchedule clone() {
         return this;
@@ -204,7 +259,9 @@ public final class WarmupStableDecaySchedule implements ISchedule {
                 && Double.compare(minValue, that.minValue) == 0
                 && Double.compare(warmupStartValue, that.warmupStartValue) == 0
                 && decaySteps == that.decaySteps
-                && decay == that.decay;
+                && decay == that.decay
+                && warmupShape == that.warmupShape
+                && Double.compare(numCycles, that.numCycles) == 0;
     }
 
     @Override
@@ -216,14 +273,17 @@ public final class WarmupStableDecaySchedule implements ISchedule {
         h = 31 * h + Double.hashCode(minValue);
         h = 31 * h + Double.hashCode(warmupStartValue);
         h = 31 * h + decaySteps;
-        return 31 * h + decay.hashCode();
+        h = 31 * h + decay.hashCode();
+        h = 31 * h + warmupShape.hashCode();
+        return 31 * h + Double.hashCode(numCycles);
     }
 
     @Override
     public String toString() {
         return "WarmupStableDecaySchedule{scheduleType=" + scheduleType + ", peakValue=" + peakValue
                 + ", warmupSteps=" + warmupSteps + ", totalSteps=" + totalSteps + ", minValue=" + minValue
-                + ", warmupStartValue=" + warmupStartValue + ", decaySteps=" + decaySteps + ", decay=" + decay + "}";
+                + ", warmupStartValue=" + warmupStartValue + ", decaySteps=" + decaySteps + ", decay=" + decay
+                + ", warmupShape=" + warmupShape + ", numCycles=" + numCycles + "}";
     }
 
     /**
@@ -240,6 +300,8 @@ public final class WarmupStableDecaySchedule implements ISchedule {
         private double minValue;
         private double warmupStartValue;
         private Decay decay = Decay.ONE_MINUS_SQRT;
+        private Decay warmupShape = Decay.LINEAR;
+        private double numCycles = HALF_WAVE;
 
         private Builder(ScheduleType type, double peakValue, int totalSteps) {
             this.type = type;
@@ -277,10 +339,36 @@ public final class WarmupStableDecaySchedule implements ISchedule {
             return this;
         }
 
+        /**
+         * Shape of the warmup (Hugging Face's {@code warmup_type}: LINEAR "linear", COSINE "cosine", ONE_MINUS_SQRT
+         * "1-sqrt", which is {@code 1 - sqrt(1 - q)} here); default {@link Decay#LINEAR}.
+         */
+        public Builder warmupShape(Decay warmupShape) {
+            this.warmupShape = warmupShape;
+            return this;
+        }
+
+        /** Waves of the COSINE cool-down (Hugging Face's {@code num_cycles}); default 0.5, half a wave. */
+        public Builder numCycles(double numCycles) {
+            this.numCycles = numCycles;
+            return this;
+        }
+
+        /**
+         * Hugging Face's {@code min_lr_ratio}: sets both {@code minValue} and {@code warmupStartValue} to
+         * {@code ratio * peakValue}, where Hugging Face's warmup starts and its cool-down ends.
+         */
+        public Builder minLrRatio(double ratio) {
+            Args.finite("minLrRatio", ratio);
+            this.minValue = ratio * peakValue;
+            this.warmupStartValue = ratio * peakValue;
+            return this;
+        }
+
         public WarmupStableDecaySchedule build() {
             int steps = decaySteps != null ? decaySteps : defaultDecaySteps(totalSteps);
             return new WarmupStableDecaySchedule(type, peakValue, warmupSteps, totalSteps, minValue, warmupStartValue,
-                    steps, decay);
+                    steps, decay, warmupShape, numCycles);
         }
 
         /** 20% of {@code totalSteps}, rounded to the nearest integer (never a tie for integers), at least 1. */

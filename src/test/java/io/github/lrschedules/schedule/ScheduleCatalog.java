@@ -14,7 +14,8 @@ import org.nd4j.shade.jackson.databind.node.ArrayNode;
 /**
  * The one list of every schedule class of the library: a sample, a value that differs from it, and the bad
  * inputs it must reject. The contract tests run over this list, and a test checks that no public schedule class
- * is missing from it.
+ * is missing from it. Entries are only ever appended: {@link Compatibility10Test} finds the 1.0.0 JSON of entry
+ * {@code i} by its index.
  */
 final class ScheduleCatalog {
 
@@ -197,6 +198,67 @@ final class ScheduleCatalog {
                                 new BadInput("values[1]", "values", List.of(0.1, "NaN", 0.01, 0.001),
                                         () -> new PiecewiseConstantSchedule(EPOCH, new int[] {3, 10, 25}, new double[] {0.1, Double.NaN, 0.01, 0.001})),
                                 bad("boundaries", null, () -> new PiecewiseConstantSchedule(EPOCH, null, new double[] {0.1})),
-                                bad("values", null, () -> new PiecewiseConstantSchedule(EPOCH, new int[0], null)))));
+                                bad("values", null, () -> new PiecewiseConstantSchedule(EPOCH, new int[0], null)))),
+                // Entries added after 1.0.0 follow; Compatibility10Test reads entries 0 to 16 by index.
+                new Entry(new ProductSchedule(List.of(warmup, new MilestoneStepSchedule(ITERATION, 1.0, 0.5, 10, 20))),
+                        new ProductSchedule(List.of(warmup, new MilestoneStepSchedule(ITERATION, 1.0, 0.5, 10, 21))),
+                        List.of(new BadInput("factors", "factors", List.of(), () -> new ProductSchedule(List.of())),
+                                new BadInput("factors", null, null, () -> new ProductSchedule(null)),
+                                new BadInput("factors[1]", null, null,
+                                        () -> new ProductSchedule(java.util.Arrays.asList(warmup, null))),
+                                new BadInput("factors[1]", "factors", jsonArray(warmup, epochCosine),
+                                        () -> new ProductSchedule(List.of(warmup, epochCosine))))),
+                new Entry(CosineDecaySchedule.builder(ITERATION, 0.1, 50).minValue(0.001).exponent(2.0).build(),
+                        CosineDecaySchedule.builder(ITERATION, 0.1, 50).minValue(0.001).exponent(3.0).build(),
+                        List.of(bad("exponent", 0.0, () -> CosineDecaySchedule.builder(ITERATION, 0.1, 50).exponent(0.0).build()),
+                                bad("exponent", "NaN", () -> CosineDecaySchedule.builder(ITERATION, 0.1, 50).exponent(Double.NaN).build()))),
+                new Entry(new PiecewiseInterpolateSchedule(EPOCH, PiecewiseInterpolateSchedule.Interpolation.COSINE, 0.1,
+                                new int[] {0, 10, 25}, new double[] {0.5, 2.0, 0.1}),
+                        new PiecewiseInterpolateSchedule(EPOCH, PiecewiseInterpolateSchedule.Interpolation.LINEAR, 0.1,
+                                new int[] {0, 10, 25}, new double[] {0.5, 2.0, 0.1}),
+                        List.of(new BadInput("boundaries[0]", "boundaries", new int[] {-1, 10, 25},
+                                        () -> new PiecewiseInterpolateSchedule(EPOCH, PiecewiseInterpolateSchedule.Interpolation.COSINE,
+                                                0.1, new int[] {-1, 10, 25}, new double[] {0.5, 2.0, 0.1})),
+                                new BadInput("boundaries[2]", "boundaries", new int[] {0, 10, 10},
+                                        () -> new PiecewiseInterpolateSchedule(EPOCH, PiecewiseInterpolateSchedule.Interpolation.COSINE,
+                                                0.1, new int[] {0, 10, 10}, new double[] {0.5, 2.0, 0.1})),
+                                new BadInput("scales.length", "scales", new double[] {0.5, 2.0},
+                                        () -> new PiecewiseInterpolateSchedule(EPOCH, PiecewiseInterpolateSchedule.Interpolation.COSINE,
+                                                0.1, new int[] {0, 10, 25}, new double[] {0.5, 2.0})),
+                                new BadInput("scales[1]", "scales", new double[] {0.5, -2.0, 0.1},
+                                        () -> new PiecewiseInterpolateSchedule(EPOCH, PiecewiseInterpolateSchedule.Interpolation.COSINE,
+                                                0.1, new int[] {0, 10, 25}, new double[] {0.5, -2.0, 0.1})),
+                                bad("interpolation", null, () -> new PiecewiseInterpolateSchedule(EPOCH, null, 0.1,
+                                        new int[] {0, 10, 25}, new double[] {0.5, 2.0, 0.1})),
+                                bad("initialValue", "NaN", () -> new PiecewiseInterpolateSchedule(EPOCH,
+                                        PiecewiseInterpolateSchedule.Interpolation.LINEAR, Double.NaN, new int[0], new double[0])))),
+                new Entry(TanhSchedule.builder(ITERATION, 0.1, 20).minValue(0.001).warmupSteps(3).warmupStartValue(0.01)
+                                .cycleMultiplier(1.5).cycleDecay(0.5).cycleLimit(3).build(),
+                        TanhSchedule.builder(ITERATION, 0.1, 20).minValue(0.001).warmupSteps(3).warmupStartValue(0.01)
+                                .cycleMultiplier(1.5).cycleDecay(0.5).cycleLimit(3).warmupPrefix(true).build(),
+                        List.of(bad("cycleSteps", 0, () -> TanhSchedule.builder(ITERATION, 0.1, 0).build()),
+                                bad("lowerBound", 3.0, () -> TanhSchedule.builder(ITERATION, 0.1, 20).lowerBound(3.0).build()),
+                                bad("upperBound", "Infinity", () -> TanhSchedule.builder(ITERATION, 0.1, 20).upperBound(Double.POSITIVE_INFINITY).build()),
+                                bad("cycleMultiplier", 0.5, () -> TanhSchedule.builder(ITERATION, 0.1, 20).cycleMultiplier(0.5).build()),
+                                bad("cycleDecay", 0.0, () -> TanhSchedule.builder(ITERATION, 0.1, 20).cycleDecay(0.0).build()),
+                                bad("cycleLimit", -1, () -> TanhSchedule.builder(ITERATION, 0.1, 20).cycleLimit(-1).build()),
+                                bad("warmupSteps", -1, () -> TanhSchedule.builder(ITERATION, 0.1, 20).warmupSteps(-1).build()),
+                                bad("peakValue", "NaN", () -> TanhSchedule.builder(ITERATION, Double.NaN, 20).build()),
+                                bad("minValue", "NaN", () -> TanhSchedule.builder(ITERATION, 0.1, 20).minValue(Double.NaN).build()),
+                                bad("scheduleType", null, () -> TanhSchedule.builder(null, 0.1, 20).build()))),
+                new Entry(new WarmupSchedule(ITERATION, cosine, 5, 0.01, WarmupSchedule.Ramp.LOG),
+                        new WarmupSchedule(ITERATION, cosine, 5, 0.01, WarmupSchedule.Ramp.LINEAR),
+                        List.of(bad("warmupSteps", -1, () -> new WarmupSchedule(ITERATION, cosine, -1, 0.01, WarmupSchedule.Ramp.LOG)))),
+                new Entry(WarmupStableDecaySchedule.builder(ITERATION, 0.1, 40).warmupSteps(5).decaySteps(8)
+                                .decay(WarmupStableDecaySchedule.Decay.COSINE).warmupShape(WarmupStableDecaySchedule.Decay.ONE_MINUS_SQRT)
+                                .numCycles(1.0).minLrRatio(0.1).build(),
+                        WarmupStableDecaySchedule.builder(ITERATION, 0.1, 40).warmupSteps(5).decaySteps(8)
+                                .decay(WarmupStableDecaySchedule.Decay.COSINE).warmupShape(WarmupStableDecaySchedule.Decay.ONE_MINUS_SQRT)
+                                .minLrRatio(0.1).build(),
+                        List.of(bad("numCycles", 0.0, () -> WarmupStableDecaySchedule.builder(ITERATION, 0.1, 40).numCycles(0.0).build()),
+                                bad("numCycles", "Infinity", () -> WarmupStableDecaySchedule.builder(ITERATION, 0.1, 40)
+                                        .numCycles(Double.POSITIVE_INFINITY).build()),
+                                new BadInput("minLrRatio", null, null,
+                                        () -> WarmupStableDecaySchedule.builder(ITERATION, 0.1, 40).minLrRatio(Double.NaN)))));
     }
 }

@@ -19,6 +19,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -55,13 +56,35 @@ class ScheduleContractTest {
         return badInputs().filter(pair -> ((BadInput) pair[1]).jsonField != null);
     }
 
-    /** Every schedule with each of its JSON properties in turn. */
+    /**
+     * Properties added after 1.0.0, with the JSON value they take when absent (the one that reproduces 1.0): a
+     * configuration saved by 1.0 has none of them and must still load. Every other property is required.
+     */
+    static final Map<String, Map<String, Object>> OPTIONAL = Map.of(
+            "CosineDecaySchedule", Map.of("exponent", 1.0),
+            "WarmupSchedule", Map.of("ramp", "LINEAR"),
+            "WarmupStableDecaySchedule", Map.of("warmupShape", "LINEAR", "numCycles", 0.5));
+
+    private static boolean optional(Entry e, String property) {
+        return OPTIONAL.getOrDefault(e.sample.getClass().getSimpleName(), Map.of()).containsKey(property);
+    }
+
+    private static Stream<Object[]> properties(Entry e) {
+        List<String> names = new ArrayList<>();
+        MAPPER.valueToTree(e.sample).fieldNames().forEachRemaining(names::add);
+        return names.stream().filter(n -> !n.equals("@class")).map(n -> new Object[] {e, n});
+    }
+
+    /** Every schedule with each of its required JSON properties in turn. */
     static Stream<Object[]> jsonProperties() {
-        return ScheduleCatalog.all().stream().flatMap(e -> {
-            List<String> names = new ArrayList<>();
-            MAPPER.valueToTree(e.sample).fieldNames().forEachRemaining(names::add);
-            return names.stream().filter(n -> !n.equals("@class")).map(n -> new Object[] {e, n});
-        });
+        return ScheduleCatalog.all().stream().flatMap(ScheduleContractTest::properties)
+                .filter(pair -> !optional((Entry) pair[0], (String) pair[1]));
+    }
+
+    /** Every schedule with each of its optional JSON properties in turn. */
+    static Stream<Object[]> optionalJsonProperties() {
+        return ScheduleCatalog.all().stream().flatMap(ScheduleContractTest::properties)
+                .filter(pair -> optional((Entry) pair[0], (String) pair[1]));
     }
 
     private static void assertSameValues(ISchedule expected, ISchedule actual) {
@@ -184,6 +207,30 @@ class ScheduleContractTest {
         node.remove(property);
         assertThatThrownBy(() -> MAPPER.treeToValue(node, ISchedule.class))
                 .hasMessageContaining("'" + property + "'");
+    }
+
+    @Test
+    void everyOptionalPropertyIsWrittenByItsClass() {
+        Set<String> found = optionalJsonProperties()
+                .map(pair -> ((Entry) pair[0]).sample.getClass().getSimpleName() + "." + pair[1])
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> declared = OPTIONAL.entrySet().stream()
+                .flatMap(c -> c.getValue().keySet().stream().map(p -> c.getKey() + "." + p))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(found).isEqualTo(declared);
+    }
+
+    @ParameterizedTest(name = "{0} without {1}")
+    @MethodSource("optionalJsonProperties")
+    void jsonWithoutAnOptionalPropertyLoadsWithTheValueThatReproduces10(Entry entry, String property)
+            throws IOException {
+        ObjectNode without = MAPPER.valueToTree(entry.sample);
+        without.remove(property);
+        ISchedule loaded = MAPPER.treeToValue(without, ISchedule.class);
+        ObjectNode expected = MAPPER.valueToTree(entry.sample);
+        expected.set(property, MAPPER.valueToTree(OPTIONAL.get(entry.sample.getClass().getSimpleName()).get(property)));
+        assertThat((Object) MAPPER.valueToTree(loaded)).isEqualTo(expected);
+        assertThat(loaded).isEqualTo(MAPPER.treeToValue(expected, ISchedule.class));
     }
 
     @ParameterizedTest(name = "{0} without {1}")
