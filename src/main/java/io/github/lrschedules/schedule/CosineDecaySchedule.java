@@ -51,9 +51,9 @@ public final class CosineDecaySchedule implements ISchedule {
                                @JsonProperty(value = "minValue", required = true) double minValue,
                                @JsonProperty(value = "kDecay", required = true) double kDecay) {
         this.scheduleType = Args.type(type);
-        this.initialValue = Args.finite("initialValue", initialValue);
+        this.initialValue = Args.scheduleValue("initialValue", initialValue);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
-        this.minValue = Args.finite("minValue", minValue);
+        this.minValue = Args.scheduleValue("minValue", minValue);
         this.kDecay = Args.positive("kDecay", kDecay);
     }
 

@@ -46,7 +46,7 @@ public final class WarmupSchedule implements ISchedule {
         this.scheduleType = Args.type(type);
         this.schedule = Steps.sameType("schedule", Args.schedule("schedule", schedule), scheduleType);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
-        this.warmupStartValue = Args.finite("warmupStartValue", warmupStartValue);
+        this.warmupStartValue = Args.scheduleValue("warmupStartValue", warmupStartValue);
     }
 
     @Override

@@ -78,11 +78,11 @@ public final class WarmupStableDecaySchedule implements ISchedule {
                                      @JsonProperty(value = "decaySteps", required = true) int decaySteps,
                                      @JsonProperty(value = "decay", required = true) Decay decay) {
         this.scheduleType = Args.type(type);
-        this.peakValue = Args.finite("peakValue", peakValue);
+        this.peakValue = Args.scheduleValue("peakValue", peakValue);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
-        this.minValue = Args.finite("minValue", minValue);
-        this.warmupStartValue = Args.finite("warmupStartValue", warmupStartValue);
+        this.minValue = Args.scheduleValue("minValue", minValue);
+        this.warmupStartValue = Args.scheduleValue("warmupStartValue", warmupStartValue);
         this.decaySteps = Args.positive("decaySteps", decaySteps);
         if ((long) warmupSteps + decaySteps > totalSteps) {
             throw new IllegalArgumentException("warmupSteps (" + warmupSteps + ") + decaySteps (" + decaySteps
