@@ -40,6 +40,22 @@ public final class Args {
         return value;
     }
 
+    /** The largest value a schedule may give: the largest float, the data type DL4J trains in by default. */
+    public static final double MAX_SCHEDULE_VALUE = Float.MAX_VALUE;
+
+    /**
+     * A value a schedule gives (a learning rate, a momentum) or a factor of one, in {@code [0, Float.MAX_VALUE]}: with
+     * every such argument in that range no schedule gives a negative, infinite or NaN value at any step.
+     * {@code "minValue (-0.5) must be in [0, 3.4028234663852886E38]: a schedule's values are rates and momenta"}.
+     */
+    public static double scheduleValue(String name, double value) {
+        if (!(value >= 0 && value <= MAX_SCHEDULE_VALUE)) {
+            throw new IllegalArgumentException(name + " (" + value + ") must be in [0, " + MAX_SCHEDULE_VALUE
+                    + "]: a schedule's values are rates and momenta");
+        }
+        return value;
+    }
+
     public static double nonNegative(String name, double value) {
         if (!(value >= 0) || value == Double.POSITIVE_INFINITY) {
             throw new IllegalArgumentException(name + " (" + value + ") must be >= 0 and finite");

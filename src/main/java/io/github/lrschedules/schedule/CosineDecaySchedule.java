@@ -76,9 +76,9 @@ public final class CosineDecaySchedule implements ISchedule {
                                @JsonProperty(value = "kDecay", required = true) double kDecay,
                                @JsonProperty(value = "exponent") Double exponent) {
         this.scheduleType = Args.type(type);
-        this.initialValue = Args.finite("initialValue", initialValue);
+        this.initialValue = Args.scheduleValue("initialValue", initialValue);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
-        this.minValue = Args.finite("minValue", minValue);
+        this.minValue = Args.scheduleValue("minValue", minValue);
         this.kDecay = Args.positive("kDecay", kDecay);
         this.exponent = exponent == null ? 1.0 : Args.positive("exponent", exponent);
     }

@@ -61,7 +61,7 @@ public final class CosineRestartsSchedule implements ISchedule {
     /**
      * @param firstCycle      length of the first cycle, &gt; 0
      * @param cycleMultiplier growth of the cycle length per restart, &gt;= 1
-     * @param peakDecay       multiplier of the peak per restart, &gt; 0 (1 keeps the peak)
+     * @param peakDecay       multiplier of the peak per restart, in (0, 1] (1 keeps the peak)
      * @param kDecay          exponent of the cosine's progress within a cycle, &gt; 0 (1: the plain cosine)
      * @param cycleLimit      number of cycles before the value stays at {@code minValue}, &gt;= 0 (0: no limit)
      */
@@ -75,14 +75,18 @@ public final class CosineRestartsSchedule implements ISchedule {
                                   @JsonProperty(value = "kDecay", required = true) double kDecay,
                                   @JsonProperty(value = "cycleLimit", required = true) int cycleLimit) {
         this.scheduleType = Args.type(type);
-        this.peakValue = Args.finite("peakValue", peakValue);
+        this.peakValue = Args.scheduleValue("peakValue", peakValue);
         this.firstCycle = Args.positive("firstCycle", firstCycle);
         if (!(cycleMultiplier >= 1) || Double.isInfinite(cycleMultiplier)) {
             throw new IllegalArgumentException("cycleMultiplier (" + cycleMultiplier + ") must be >= 1 and finite");
         }
         this.cycleMultiplier = cycleMultiplier;
-        this.minValue = Args.finite("minValue", minValue);
-        this.peakDecay = Args.positive("peakDecay", peakDecay);
+        this.minValue = Args.scheduleValue("minValue", minValue);
+        if (!(peakDecay > 0 && peakDecay <= 1)) {
+            throw new IllegalArgumentException("peakDecay (" + peakDecay + ") must be in (0, 1]: the peak is "
+                    + "multiplied by it at every restart");
+        }
+        this.peakDecay = peakDecay;
         this.kDecay = Args.positive("kDecay", kDecay);
         this.cycleLimit = Args.nonNegative("cycleLimit", cycleLimit);
         this.cycleStarts = cycleStarts(firstCycle, cycleMultiplier);

@@ -51,7 +51,8 @@ public final class CyclicSchedule implements ISchedule {
     /**
      * @param stepUp   steps from base to max, &gt; 0
      * @param stepDown steps from max back to base, &gt; 0
-     * @param gamma    per-step amplitude decay of {@code EXP_RANGE}, &gt; 0 (pass 1.0 for the other modes)
+     * @param gamma    per-step amplitude decay of {@code EXP_RANGE}, in (0, 1] (pass 1.0 for the other modes, where
+     *                 only &gt; 0 is checked)
      */
     public CyclicSchedule(@JsonProperty(value = "scheduleType", required = true) ScheduleType type,
                           @JsonProperty(value = "minValue", required = true) double minValue,
@@ -61,12 +62,16 @@ public final class CyclicSchedule implements ISchedule {
                           @JsonProperty(value = "mode", required = true) Mode mode,
                           @JsonProperty(value = "gamma", required = true) double gamma) {
         this.scheduleType = Args.type(type);
-        this.minValue = Args.finite("minValue", minValue);
-        this.peakValue = Args.finite("peakValue", peakValue);
+        this.minValue = Args.scheduleValue("minValue", minValue);
+        this.peakValue = Args.scheduleValue("peakValue", peakValue);
         this.stepUp = Args.positive("stepUp", stepUp);
         this.stepDown = Args.positive("stepDown", stepDown);
         this.mode = Args.notNull("mode", mode);
         this.gamma = Args.positive("gamma", gamma);
+        if (mode == Mode.EXP_RANGE && gamma > 1) {
+            throw new IllegalArgumentException("gamma (" + gamma + ") must be in (0, 1] in EXP_RANGE mode: the "
+                    + "amplitude is multiplied by it at every step");
+        }
     }
 
     /**

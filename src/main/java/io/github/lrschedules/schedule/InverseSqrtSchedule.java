@@ -49,7 +49,7 @@ public final class InverseSqrtSchedule implements ISchedule {
                                @JsonProperty(value = "warmupSteps", required = true) int warmupSteps,
                                @JsonProperty(value = "timescale", required = true) int timescale) {
         this.scheduleType = Args.type(type);
-        this.peakValue = Args.finite("peakValue", peakValue);
+        this.peakValue = Args.scheduleValue("peakValue", peakValue);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
         this.timescale = Args.positive("timescale", timescale);
         this.shape = warmupSteps == 0 ? null

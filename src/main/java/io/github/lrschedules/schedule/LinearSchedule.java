@@ -44,9 +44,9 @@ public final class LinearSchedule implements ISchedule {
                           @JsonProperty(value = "endFactor", required = true) double endFactor,
                           @JsonProperty(value = "totalSteps", required = true) int totalSteps) {
         this.scheduleType = Args.type(type);
-        this.initialValue = Args.finite("initialValue", initialValue);
-        this.startFactor = Args.finite("startFactor", startFactor);
-        this.endFactor = Args.finite("endFactor", endFactor);
+        this.initialValue = Args.scheduleValue("initialValue", initialValue);
+        this.startFactor = Args.scheduleValue("startFactor", startFactor);
+        this.endFactor = Args.scheduleValue("endFactor", endFactor);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
     }
 
@@ -58,7 +58,7 @@ public final class LinearSchedule implements ISchedule {
      */
     public static LinearSchedule decay(ScheduleType type, double initialValue, double minValue, int totalSteps) {
         nonZero("initialValue", initialValue);
-        return new LinearSchedule(type, initialValue, 1.0, Args.finite("minValue", minValue) / initialValue,
+        return new LinearSchedule(type, initialValue, 1.0, Args.scheduleValue("minValue", minValue) / initialValue,
                 totalSteps);
     }
 
@@ -70,12 +70,12 @@ public final class LinearSchedule implements ISchedule {
      */
     public static LinearSchedule warmup(ScheduleType type, double warmupStartValue, double peakValue, int warmupSteps) {
         nonZero("peakValue", peakValue);
-        return new LinearSchedule(type, peakValue, Args.finite("warmupStartValue", warmupStartValue) / peakValue, 1.0,
+        return new LinearSchedule(type, peakValue, Args.scheduleValue("warmupStartValue", warmupStartValue) / peakValue, 1.0,
                 warmupSteps);
     }
 
     private static void nonZero(String name, double value) {
-        if (Args.finite(name, value) == 0) {
+        if (Args.scheduleValue(name, value) == 0) {
             throw new IllegalArgumentException(name + " (" + value + ") must not be 0: a linear schedule is "
                     + "stored as factors of it");
         }

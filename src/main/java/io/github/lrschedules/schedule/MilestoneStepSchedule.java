@@ -36,8 +36,9 @@ public final class MilestoneStepSchedule implements ISchedule {
 
     /**
      * @param type         which counter is the step: {@link ScheduleType#ITERATION} or {@link ScheduleType#EPOCH}
-     * @param initialValue value before the first milestone (finite)
-     * @param gamma        multiplier applied at every milestone (finite, &gt; 0)
+     * @param initialValue value before the first milestone, in {@code [0, Float.MAX_VALUE]}
+     * @param gamma        multiplier applied at every milestone (finite, &gt; 0; the last value may not exceed
+     *                     {@code Float.MAX_VALUE})
      * @param milestones   steps at which the multiplier applies; each &gt;= 0, repeats count twice
      */
     public MilestoneStepSchedule(@JsonProperty(value = "scheduleType", required = true) ScheduleType type,
@@ -45,7 +46,7 @@ public final class MilestoneStepSchedule implements ISchedule {
                                  @JsonProperty(value = "gamma", required = true) double gamma,
                                  @JsonProperty(value = "milestones", required = true) int... milestones) {
         this.scheduleType = Args.type(type);
-        this.initialValue = Args.finite("initialValue", initialValue);
+        this.initialValue = Args.scheduleValue("initialValue", initialValue);
         this.gamma = Args.positive("gamma", gamma);
         Args.notNull("milestones", milestones);
         for (int i = 0; i < milestones.length; i++) {
@@ -55,6 +56,11 @@ public final class MilestoneStepSchedule implements ISchedule {
         }
         this.milestones = milestones.clone();
         Arrays.sort(this.milestones);
+        // gamma > 1 grows the value at every milestone: the last value must stay a number a network can use.
+        if (!(initialValue * Math.pow(gamma, milestones.length) <= Args.MAX_SCHEDULE_VALUE)) {
+            throw new IllegalArgumentException("gamma (" + gamma + ") to the power of the " + milestones.length
+                    + " milestones times initialValue (" + initialValue + ") must be <= " + Args.MAX_SCHEDULE_VALUE);
+        }
     }
 
     /**

@@ -71,15 +71,15 @@ public final class OneCycleSchedule implements ISchedule {
     }
 
     private static double start(double peakValue, double divFactor) {
-        return Args.finite("peakValue", peakValue) / Args.positive("divFactor", divFactor);
+        return Args.scheduleValue("peakValue", peakValue) / Args.positive("divFactor", divFactor);
     }
 
     private OneCycleSchedule(ScheduleType type, double warmupStartValue, double peakValue, double minValue,
                              int totalSteps, double pctStart, Anneal anneal, boolean threePhase) {
         this.scheduleType = Args.type(type);
-        this.warmupStartValue = Args.finite("warmupStartValue", warmupStartValue);
-        this.peakValue = Args.finite("peakValue", peakValue);
-        this.minValue = Args.finite("minValue", minValue);
+        this.warmupStartValue = Args.scheduleValue("warmupStartValue", warmupStartValue);
+        this.peakValue = Args.scheduleValue("peakValue", peakValue);
+        this.minValue = Args.scheduleValue("minValue", minValue);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
         if (!(pctStart > 0 && pctStart < 1)) {
             throw new IllegalArgumentException("pctStart (" + pctStart + ") must be in (0, 1)");
@@ -131,8 +131,8 @@ public final class OneCycleSchedule implements ISchedule {
      */
     public static OneCycleSchedule momentum(ScheduleType type, int totalSteps, double pctStart, double baseMomentum,
                                             double maxMomentum, Anneal anneal, boolean threePhase) {
-        Args.finite("baseMomentum", baseMomentum);
-        Args.finite("maxMomentum", maxMomentum);
+        Args.scheduleValue("baseMomentum", baseMomentum);
+        Args.scheduleValue("maxMomentum", maxMomentum);
         return new OneCycleSchedule(type, maxMomentum, baseMomentum, maxMomentum, totalSteps, pctStart, anneal,
                 threePhase);
     }

@@ -58,7 +58,7 @@ public final class PiecewiseConstantSchedule implements ISchedule {
             }
         }
         for (int i = 0; i < values.length; i++) {
-            Args.finite("values[" + i + "]", values[i]);
+            Args.scheduleValue("values[" + i + "]", values[i]);
         }
         this.boundaries = boundaries.clone();
         this.values = values.clone();

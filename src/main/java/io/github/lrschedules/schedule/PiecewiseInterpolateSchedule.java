@@ -66,7 +66,7 @@ public final class PiecewiseInterpolateSchedule implements ISchedule {
             @JsonProperty(value = "scales", required = true) double[] scales) {
         this.scheduleType = Args.type(type);
         this.interpolation = Args.notNull("interpolation", interpolation, "LINEAR or COSINE");
-        this.initialValue = Args.finite("initialValue", initialValue);
+        this.initialValue = Args.scheduleValue("initialValue", initialValue);
         Args.notNull("boundaries", boundaries);
         Args.notNull("scales", scales);
         if (scales.length != boundaries.length) {

@@ -44,8 +44,8 @@ public final class PolynomialDecaySchedule implements ISchedule {
                                    @JsonProperty(value = "power", required = true) double power,
                                    @JsonProperty(value = "totalSteps", required = true) int totalSteps) {
         this.scheduleType = Args.type(type);
-        this.initialValue = Args.finite("initialValue", initialValue);
-        this.minValue = Args.finite("minValue", minValue);
+        this.initialValue = Args.scheduleValue("initialValue", initialValue);
+        this.minValue = Args.scheduleValue("minValue", minValue);
         this.power = Args.positive("power", power);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
     }

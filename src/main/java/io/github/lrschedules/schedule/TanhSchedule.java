@@ -89,14 +89,14 @@ public final class TanhSchedule implements ISchedule {
                         @JsonProperty(value = "cycleDecay", required = true) double cycleDecay,
                         @JsonProperty(value = "cycleLimit", required = true) int cycleLimit) {
         this.scheduleType = Args.type(type);
-        this.peakValue = Args.finite("peakValue", peakValue);
+        this.peakValue = Args.scheduleValue("peakValue", peakValue);
         this.cycleSteps = Args.positive("cycleSteps", cycleSteps);
-        this.minValue = Args.finite("minValue", minValue);
+        this.minValue = Args.scheduleValue("minValue", minValue);
         this.lowerBound = Args.finite("lowerBound", lowerBound);
         this.upperBound = Args.finite("upperBound", upperBound);
         Args.lessThan("lowerBound", lowerBound, "upperBound", upperBound);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
-        this.warmupStartValue = Args.finite("warmupStartValue", warmupStartValue);
+        this.warmupStartValue = Args.scheduleValue("warmupStartValue", warmupStartValue);
         this.warmupPrefix = warmupPrefix;
         if (!(cycleMultiplier >= 1) || Double.isInfinite(cycleMultiplier)) {
             throw new IllegalArgumentException("cycleMultiplier (" + cycleMultiplier + ") must be >= 1 and finite");

@@ -60,14 +60,14 @@ public final class WarmupCosineSchedule implements ISchedule {
                                 @JsonProperty(value = "warmupStartValue", required = true) double warmupStartValue,
                                 @JsonProperty(value = "kDecay", required = true) double kDecay) {
         this.scheduleType = Args.type(type);
-        this.peakValue = Args.finite("peakValue", peakValue);
+        this.peakValue = Args.scheduleValue("peakValue", peakValue);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
         if (warmupSteps >= totalSteps) {
             throw new IllegalArgumentException("warmupSteps (" + warmupSteps + ") must be < totalSteps (" + totalSteps + ")");
         }
-        this.minValue = Args.finite("minValue", minValue);
-        this.warmupStartValue = Args.finite("warmupStartValue", warmupStartValue);
+        this.minValue = Args.scheduleValue("minValue", minValue);
+        this.warmupStartValue = Args.scheduleValue("warmupStartValue", warmupStartValue);
         this.kDecay = Args.positive("kDecay", kDecay);
         this.shape = new WarmupSchedule(type,
                 new CosineDecaySchedule(type, peakValue, totalSteps - warmupSteps, minValue, kDecay),

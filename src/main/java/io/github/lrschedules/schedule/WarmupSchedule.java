@@ -79,7 +79,7 @@ public final class WarmupSchedule implements ISchedule {
         this.scheduleType = Args.type(type);
         this.schedule = Steps.sameType("schedule", Args.schedule("schedule", after), scheduleType);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
-        this.warmupStartValue = Args.finite("warmupStartValue", warmupStartValue);
+        this.warmupStartValue = Args.scheduleValue("warmupStartValue", warmupStartValue);
         this.ramp = ramp == null ? Ramp.LINEAR : ramp;
         this.rampSteps = this.ramp == Ramp.LOG && warmupSteps == 1 ? 2 : warmupSteps;
         this.inverseLogRampSteps = 1.0 / Math.log(Math.max(2, rampSteps));

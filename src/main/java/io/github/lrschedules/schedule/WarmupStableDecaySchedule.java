@@ -110,11 +110,11 @@ public final class WarmupStableDecaySchedule implements ISchedule {
                                      @JsonProperty(value = "warmupShape") Decay warmupShape,
                                      @JsonProperty(value = "numCycles") Double numCycles) {
         this.scheduleType = Args.type(type);
-        this.peakValue = Args.finite("peakValue", peakValue);
+        this.peakValue = Args.scheduleValue("peakValue", peakValue);
         this.warmupSteps = Args.nonNegative("warmupSteps", warmupSteps);
         this.totalSteps = Args.positive("totalSteps", totalSteps);
-        this.minValue = Args.finite("minValue", minValue);
-        this.warmupStartValue = Args.finite("warmupStartValue", warmupStartValue);
+        this.minValue = Args.scheduleValue("minValue", minValue);
+        this.warmupStartValue = Args.scheduleValue("warmupStartValue", warmupStartValue);
         this.decaySteps = Args.positive("decaySteps", decaySteps);
         if ((long) warmupSteps + decaySteps > totalSteps) {
             throw new IllegalArgumentException("warmupSteps (" + warmupSteps + ") + decaySteps (" + decaySteps

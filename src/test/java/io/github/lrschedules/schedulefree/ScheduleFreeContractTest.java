@@ -34,7 +34,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /** Value semantics, JSON and Java serialization, builders, validation and the Javadoc examples. */
-class ScheduleFreeContractTest {
+public class ScheduleFreeContractTest {
 
     private static final ObjectMapper MAPPER = NeuralNetConfiguration.mapper();
 
@@ -43,7 +43,8 @@ class ScheduleFreeContractTest {
         ReferenceCases.doublePrecision();
     }
 
-    static Stream<IUpdater> samples() {
+    /** One sample of each schedule-free updater, with a constant rate and with a schedule (also fuzzed elsewhere). */
+    public static Stream<IUpdater> samples() {
         return Stream.of(new SgdScheduleFree(0.5, 0.8, 10),
                 new SgdScheduleFree(new WarmupCosineSchedule(ScheduleType.ITERATION, 1.0, 5, 100, 0.0, 0.0), 0.9, 0),
                 new AdamWScheduleFree(0.01, 0.9, 0.99, 1e-6, 20, 0.05),

@@ -65,18 +65,25 @@ final class LocalSpark {
 
     /** One context at a time in a JVM: a request for another master stops the current one. */
     private static synchronized JavaSparkContext context(String master) {
+        return context(new SparkConf()
+                .setMaster(master)
+                .setAppName("dl4j-lr-schedules-spark-tests")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1")
+                .set("spark.ui.enabled", "false")
+                .set("spark.ui.showConsoleProgress", "false"));
+    }
+
+    /**
+     * The context of {@code conf}'s master (a cluster's, for example); the current context is kept if it has that
+     * master, else stopped first.
+     */
+    static synchronized JavaSparkContext context(SparkConf conf) {
+        String master = conf.get("spark.master");
         if (context != null && !context.master().equals(master)) {
-            context.stop();
-            context = null;
+            stop();
         }
         if (context == null) {
-            SparkConf conf = new SparkConf()
-                    .setMaster(master)
-                    .setAppName("dl4j-lr-schedules-spark-tests")
-                    .set("spark.driver.host", "127.0.0.1")
-                    .set("spark.driver.bindAddress", "127.0.0.1")
-                    .set("spark.ui.enabled", "false")
-                    .set("spark.ui.showConsoleProgress", "false");
             context = new JavaSparkContext(conf);
             if (!shutdownHook) {
                 Runtime.getRuntime().addShutdownHook(new Thread(LocalSpark::stop));
@@ -86,9 +93,11 @@ final class LocalSpark {
         return context;
     }
 
-    private static synchronized void stop() {
+    /** Stops the current context, if any; the next request starts a new one. */
+    static synchronized void stop() {
         if (context != null) {
             context.stop();
+            context = null;
         }
     }
 
