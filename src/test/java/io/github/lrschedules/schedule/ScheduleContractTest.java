@@ -33,6 +33,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
@@ -55,13 +56,54 @@ class ScheduleContractTest {
         return badInputs().filter(pair -> ((BadInput) pair[1]).jsonField != null);
     }
 
-    /** Every schedule with each of its JSON properties in turn. */
+    /** Every schedule with each of its required JSON properties in turn. */
     static Stream<Object[]> jsonProperties() {
+        return properties(true);
+    }
+
+    /** Every schedule with each of its optional JSON properties (added after 1.0, with 1.0's behaviour as default). */
+    static Stream<Object[]> optionalJsonProperties() {
+        return properties(false);
+    }
+
+    private static Stream<Object[]> properties(boolean required) {
         return ScheduleCatalog.all().stream().flatMap(e -> {
             List<String> names = new ArrayList<>();
             MAPPER.valueToTree(e.sample).fieldNames().forEachRemaining(names::add);
-            return names.stream().filter(n -> !n.equals("@class")).map(n -> new Object[] {e, n});
+            Set<String> optional = optionalCreatorProperties(e.sample.getClass());
+            return names.stream().filter(n -> !n.equals("@class") && optional.contains(n) != required)
+                    .map(n -> new Object[] {e, n});
         });
+    }
+
+    /** The {@code @JsonProperty(required = false)} parameters of a class's {@code @JsonProperty} constructor. */
+    private static Set<String> optionalCreatorProperties(Class<?> type) {
+        Set<String> optional = new TreeSet<>();
+        for (java.lang.reflect.Constructor<?> constructor : type.getConstructors()) {
+            for (java.lang.reflect.Parameter parameter : constructor.getParameters()) {
+                JsonProperty property = parameter.getAnnotation(JsonProperty.class);
+                if (property != null && !property.required()) {
+                    optional.add(property.value());
+                }
+            }
+        }
+        return optional;
+    }
+
+    @ParameterizedTest(name = "{0} without {1}")
+    @MethodSource("optionalJsonProperties")
+    void jsonWithoutAnOptionalPropertyLoadsWithItsDefault(Entry entry, String property) throws IOException {
+        ObjectNode node = MAPPER.valueToTree(entry.sample);
+        node.remove(property);
+        ISchedule loaded = MAPPER.treeToValue(node, ISchedule.class);
+        ObjectNode reloaded = MAPPER.valueToTree(loaded);
+        assertThat(reloaded.has(property)).as("%s is written again", property).isTrue();
+        ObjectNode sample = MAPPER.valueToTree(entry.sample);
+        if (reloaded.get(property).equals(sample.get(property))) {
+            assertThat(loaded).isEqualTo(entry.sample);
+        } else {
+            assertThat(loaded).isNotEqualTo(entry.sample);
+        }
     }
 
     private static void assertSameValues(ISchedule expected, ISchedule actual) {
