@@ -259,6 +259,28 @@ final class ScheduleCatalog {
                                 bad("numCycles", "Infinity", () -> WarmupStableDecaySchedule.builder(ITERATION, 0.1, 40)
                                         .numCycles(Double.POSITIVE_INFINITY).build()),
                                 new BadInput("minLrRatio", null, null,
-                                        () -> WarmupStableDecaySchedule.builder(ITERATION, 0.1, 40).minLrRatio(Double.NaN)))));
+                                        () -> WarmupStableDecaySchedule.builder(ITERATION, 0.1, 40).minLrRatio(Double.NaN)))),
+                // Keras' schedules (package keras reads and writes them)
+                new Entry(ExponentialDecaySchedule.builder(ITERATION, 0.1, 0.96, 100).build(),
+                        ExponentialDecaySchedule.builder(ITERATION, 0.1, 0.96, 100).staircase(true).build(),
+                        List.of(bad("decayRate", 0.0, () -> new ExponentialDecaySchedule(ITERATION, 0.1, 0.0, 100, false)),
+                                bad("decaySteps", "NaN", () -> new ExponentialDecaySchedule(ITERATION, 0.1, 0.96, Double.NaN, false)),
+                                bad("initialValue", "Infinity", () -> new ExponentialDecaySchedule(ITERATION, Double.POSITIVE_INFINITY, 0.96, 100, false)),
+                                bad("scheduleType", null, () -> new ExponentialDecaySchedule(null, 0.1, 0.96, 100, false)))),
+                new Entry(InverseTimeDecaySchedule.builder(EPOCH, 0.1, 0.5, 2.5).staircase(true).build(),
+                        InverseTimeDecaySchedule.builder(EPOCH, 0.1, 0.5, 2.5).build(),
+                        List.of(bad("decayRate", -0.5, () -> new InverseTimeDecaySchedule(EPOCH, 0.1, -0.5, 10, false)),
+                                bad("decaySteps", 0.0, () -> new InverseTimeDecaySchedule(EPOCH, 0.1, 0.5, 0.0, false)),
+                                bad("initialValue", "NaN", () -> new InverseTimeDecaySchedule(EPOCH, Double.NaN, 0.5, 10, false)))),
+                new Entry(PolynomialDecaySchedule.builder(ITERATION, 0.1, 20).minValue(0.01).power(0.5).cycle(true).build(),
+                        PolynomialDecaySchedule.builder(ITERATION, 0.1, 20).minValue(0.01).power(0.5).build(),
+                        List.of(bad("totalSteps", 0, () -> PolynomialDecaySchedule.builder(ITERATION, 0.1, 0).cycle(true).build()))),
+                new Entry(CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).tMul(1.5).mMul(0.7).alpha(0.05).build(),
+                        CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).tMul(1.5).mMul(0.7).alpha(0.06).build(),
+                        List.of(bad("firstDecaySteps", 0, () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 0).build()),
+                                bad("tMul", 0.5, () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).tMul(0.5).build()),
+                                bad("tMul", "NaN", () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).tMul(Double.NaN).build()),
+                                bad("mMul", -1.0, () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).mMul(-1.0).build()),
+                                bad("alpha", "Infinity", () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).alpha(Double.POSITIVE_INFINITY).build()))));
     }
 }

@@ -34,6 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
@@ -63,7 +64,8 @@ class ScheduleContractTest {
     static final Map<String, Map<String, Object>> OPTIONAL = Map.of(
             "CosineDecaySchedule", Map.of("exponent", 1.0),
             "WarmupSchedule", Map.of("ramp", "LINEAR"),
-            "WarmupStableDecaySchedule", Map.of("warmupShape", "LINEAR", "numCycles", 0.5));
+            "WarmupStableDecaySchedule", Map.of("warmupShape", "LINEAR", "numCycles", 0.5),
+            "PolynomialDecaySchedule", Map.of("cycle", false));
 
     private static boolean optional(Entry e, String property) {
         return OPTIONAL.getOrDefault(e.sample.getClass().getSimpleName(), Map.of()).containsKey(property);

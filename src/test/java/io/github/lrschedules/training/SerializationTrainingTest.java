@@ -2,10 +2,13 @@ package io.github.lrschedules.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lrschedules.schedule.CosineDecayRestartsSchedule;
 import io.github.lrschedules.schedule.CosineDecaySchedule;
 import io.github.lrschedules.schedule.CosineRestartsSchedule;
 import io.github.lrschedules.schedule.CyclicSchedule;
+import io.github.lrschedules.schedule.ExponentialDecaySchedule;
 import io.github.lrschedules.schedule.InverseSqrtSchedule;
+import io.github.lrschedules.schedule.InverseTimeDecaySchedule;
 import io.github.lrschedules.schedule.LinearSchedule;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
@@ -90,7 +93,11 @@ class SerializationTrainingTest {
                 new WarmupStableDecaySchedule(ScheduleType.ITERATION, 0.01, 3, 20, 0.0005, 0.001, 6,
                         WarmupStableDecaySchedule.Decay.ONE_MINUS_SQRT),
                 new InverseSqrtSchedule(ScheduleType.ITERATION, 0.01, 4, 6),
-                new PiecewiseConstantSchedule(ScheduleType.ITERATION, new int[] {4, 9}, new double[] {0.01, 0.005, 0.001}))
+                new PiecewiseConstantSchedule(ScheduleType.ITERATION, new int[] {4, 9}, new double[] {0.01, 0.005, 0.001}),
+                // Keras' schedules
+                ExponentialDecaySchedule.builder(ScheduleType.ITERATION, 0.01, 0.5, 7).build(),
+                InverseTimeDecaySchedule.builder(ScheduleType.ITERATION, 0.01, 0.5, 3).staircase(true).build(),
+                CosineDecayRestartsSchedule.builder(ScheduleType.ITERATION, 0.01, 4).tMul(1.5).mMul(0.7).alpha(0.05).build())
                 .map(s -> Arguments.of(s.getClass().getSimpleName(), s));
     }
 
