@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code AveragedModel} and timm's {@code ModelEmaV3} use, with its two forms
  * ({@code a + w (p - a)} for {@code w < 0.5}, {@code p - (p - a)(1 - w)} otherwise).
  *
- * <p>On the CPU backend, for float and double arrays that each own their whole buffer (a network's {@code params()}
+ * <p>On the CPU backend, for float and double arrays that each cover their whole buffer (a network's {@code params()}
  * and the average do), one pass over the two buffers in Java: no ND4J call, no allocation; the buffer views are made
  * at the first call and kept while the arrays keep their buffers. Elsewhere (CUDA, half precision, views) two
  * in-place ND4J passes, {@code average *= 1 - w} and {@code average += w * params}, that allocate no array.
@@ -113,9 +113,9 @@ final class Lerp {
         return true;
     }
 
+    /** True if element {@code i} of {@code array} is element {@code i} of its buffer (a graph's params() is a view of that kind). */
     private static boolean ownsWholeBuffer(INDArray array) {
         DataBuffer data = array.data();
-        return !array.isView() && data.offset() == 0 && data.length() == array.length()
-                && array.elementWiseStride() == 1;
+        return data.offset() == 0 && data.length() == array.length() && array.elementWiseStride() == 1;
     }
 }

@@ -159,12 +159,12 @@ public final class WeightAveraging extends BaseTrainingListener {
             throw new IllegalStateException("the network holds evaluation weights (an EvaluationWeights block is"
                     + " open): close it before training or averaging");
         }
-        INDArray params = net.params();
         if (average == null) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                average = params.dup();
+                average = net.params().dup();
             }
         } else {
+            INDArray params = FlatParameters.of(net);
             if (average.length() != params.length()) {
                 throw new IllegalStateException("the average has " + average.length() + " values, the network "
                         + params.length() + " parameters: use one WeightAveraging per network");
