@@ -358,5 +358,15 @@ class WeightAveragingTest {
                 graph ? "ComputationGraph" : "MultiLayerNetwork", net.numParams(), (double) best / updates);
         // one allocation per update would be at least 16 bytes each: 80,000 bytes
         assertThat(best).as("bytes allocated by %s updates", updates).isLessThan(4096);
+
+        // for BENCHMARKS.md: the ND4J path (CUDA, half precision) allocates op descriptors, no arrays
+        Lerp.allowDirect = false;
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < updates; i++) {
+            ema.update(net);
+        }
+        System.out.printf("WeightAveraging update through ND4J ops (%s): %.0f bytes allocated per update%n",
+                graph ? "ComputationGraph" : "MultiLayerNetwork",
+                (double) (threads.getThreadAllocatedBytes(thread) - before) / updates);
     }
 }
