@@ -49,8 +49,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * PyTorch's canonical SWA loop ({@code if epoch > swa_start: swa_model.update_parameters(model)}) is
  * {@code swa().startEpoch(swa_start + 1)}, with {@link io.github.lrschedules.schedule.SwaSchedule} as its SWALR.
  *
- * <p>Loops without DL4J's callbacks (a Spark driver, {@code ParallelWrapper}) call {@link #epochEnded(Model, int)}
- * after each epoch, or {@link #update(Model)} whenever they choose. {@link #checkpoint} and {@link #saveState} keep
+ * <p>Loops without DL4J's callbacks on the network they train (a Spark driver; {@code ParallelWrapper}, whose workers
+ * train copies and would call a listener with those) call {@link #epochEnded(Model, int)} on that network after each
+ * epoch instead of adding the listener, or {@link #update(Model)} whenever they choose. {@link #checkpoint} and {@link #saveState} keep
  * the average and its counters in the model zip; {@link #restoreState} on a listener built the same way continues
  * exactly.
  *
