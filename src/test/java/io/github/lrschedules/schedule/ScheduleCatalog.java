@@ -281,6 +281,19 @@ final class ScheduleCatalog {
                                 bad("tMul", 0.5, () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).tMul(0.5).build()),
                                 bad("tMul", "NaN", () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).tMul(Double.NaN).build()),
                                 bad("mMul", -1.0, () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).mMul(-1.0).build()),
-                                bad("alpha", "Infinity", () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).alpha(Double.POSITIVE_INFINITY).build()))));
+                                bad("alpha", "Infinity", () -> CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).alpha(Double.POSITIVE_INFINITY).build()))),
+                new Entry(new SwaSchedule(epochCosine, 7, 0.02, 4, SwaSchedule.Anneal.COS),
+                        new SwaSchedule(epochCosine, 7, 0.02, 4, SwaSchedule.Anneal.LINEAR),
+                        List.of(bad("schedule", null, () -> new SwaSchedule(null, 7, 0.02, 4, SwaSchedule.Anneal.COS)),
+                                bad("swaStart", -1, () -> new SwaSchedule(epochCosine, -1, 0.02, 4, SwaSchedule.Anneal.COS)),
+                                bad("swaValue", "NaN", () -> new SwaSchedule(epochCosine, 7, Double.NaN, 4, SwaSchedule.Anneal.COS)),
+                                bad("swaValue", "Infinity", () -> new SwaSchedule(epochCosine, 7, Double.POSITIVE_INFINITY, 4, SwaSchedule.Anneal.COS)),
+                                bad("annealSteps", -2, () -> new SwaSchedule(epochCosine, 7, 0.02, -2, SwaSchedule.Anneal.COS)),
+                                bad("anneal", null, () -> new SwaSchedule(epochCosine, 7, 0.02, 4, null)))),
+                new Entry(new SwaSchedule(new WarmupCosineSchedule(ITERATION, 0.1, 5, 30, 0.001, 0.01), 12, 0.005, 0,
+                                SwaSchedule.Anneal.LINEAR),
+                        new SwaSchedule(new WarmupCosineSchedule(ITERATION, 0.1, 5, 30, 0.001, 0.01), 13, 0.005, 0,
+                                SwaSchedule.Anneal.LINEAR),
+                        List.of(bad("annealSteps", -1, () -> new SwaSchedule(cosine, 12, 0.005, -1, SwaSchedule.Anneal.LINEAR)))));
     }
 }
