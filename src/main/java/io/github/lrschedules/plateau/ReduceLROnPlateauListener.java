@@ -1,24 +1,19 @@
 package io.github.lrschedules.plateau;
 
-import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.internal.Args;
 import io.github.lrschedules.updater.LearningRates;
 import io.github.lrschedules.internal.Networks;
 import java.io.File;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.EarlyStoppingResult;
 import org.deeplearning4j.earlystopping.listener.EarlyStoppingListener;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Lowers the learning rate when a monitored metric stops improving, with PyTorch's ReduceLROnPlateau rule
@@ -44,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ReduceLROnPlateauState}) in the model zip, so a run resumed from a checkpoint makes the same decisions as
  * one that was never interrupted. Thread-safe.
  *
- * <p>The parts: {@link PlateauTracker} decides, a {@code MetricSource} gives the value, {@link LearningRates} changes
- * the updater configurations, {@code PlateauCheckpoint} reads and writes the state; this class only connects them
+ * <p>The parts: {@link PlateauTracker} decides and {@link PlateauDecisions} applies the decision (shared with the
+ * SameDiff listener), a {@code MetricSource} gives the value, {@link LearningRates} changes the updater
+ * configurations, {@code PlateauCheckpoint} reads and writes the state; this class only connects them
  * to DL4J's callbacks.
  *
  * <p>{@code ParallelWrapper}: decide with {@link #report(Model, double)} on the root model between {@code fit}
@@ -56,8 +52,6 @@ import org.slf4j.LoggerFactory;
  * training loops.
  */
 public final class ReduceLROnPlateauListener extends BaseTrainingListener {
-
-    private static final Logger log = LoggerFactory.getLogger(ReduceLROnPlateauListener.class);
 
     /** Key of the listener's state among the model zip's extra objects. */
     public static final String STATE_KEY = "reduceLROnPlateau";
@@ -76,16 +70,15 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
         REPORTED
     }
 
-    private final PlateauTracker tracker;
+    private final PlateauDecisions decisions;
     private final MetricSource source;
     /** Decide every this many iterations; 0: at the end of every epoch. Never used for REPORTED. */
     private final int everyIterations;
-    private final List<Reduction> history = new ArrayList<>();
 
     private ReduceLROnPlateauListener(Builder b) {
         this.source = b.source;
         this.everyIterations = b.everyIterations == null ? 0 : b.everyIterations;
-        this.tracker = b.tracker.mode(source.mode()).build();
+        this.decisions = new PlateauDecisions(b.tracker.mode(source.mode()).build());
     }
 
     public static Builder builder() {
@@ -162,61 +155,46 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
 
     private double decide(Model model, double value, int nextIteration, int nextEpoch) {
         source.newPeriod();
-        List<IUpdater> updaters = Networks.learningRateUpdaters(model);
-        if (updaters.isEmpty()) {
+        if (Networks.learningRateUpdaters(model).isEmpty()) {
             throw new IllegalStateException("the model has no updater with a learning rate to reduce");
         }
-        double current = LearningRates.max(updaters, nextIteration, nextEpoch);
-        double next = tracker.step(value, current);
-        if (next < current) {
-            double factor = next / current;
-            // At every reduction, not only the first: a clone() taken since (EarlyStoppingTrainer's model saver
-            // keeps clones) shares this model's configurations and must keep its rate.
-            updaters = LearningRates.change(model, schedule -> scaled(schedule, factor));
-            Reduction reduction = new Reduction(nextEpoch, nextIteration, value, tracker.state().getBest(), current,
-                    LearningRates.max(updaters, nextIteration, nextEpoch));
-            history.add(reduction);
-            log.info("ReduceLROnPlateau: epoch {}, iteration {}: {} = {} (best {}) did not improve; learning rate {} -> {}",
-                    nextEpoch, nextIteration, source.metric(), value, tracker.state().getBest(), current,
-                    reduction.getNewLr());
-            return reduction.getNewLr();
-        }
-        return current;
-    }
+        return decisions.decide(source.metric().name(), value, nextIteration, nextEpoch, new PlateauDecisions.Rates() {
+            @Override
+            public double reference(int iteration, int epoch) {
+                return LearningRates.max(Networks.learningRateUpdaters(model), iteration, epoch);
+            }
 
-    /** {@code schedule} times {@code factor}; an installed {@code ScaledSchedule} gets the product of the scales. */
-    private static ScaledSchedule scaled(ISchedule schedule, double factor) {
-        if (schedule instanceof ScaledSchedule) {
-            ScaledSchedule current = (ScaledSchedule) schedule;
-            return current.withScale(current.getScale() * factor);
-        }
-        return new ScaledSchedule(schedule, factor);
+            @Override
+            public void change(UnaryOperator<ISchedule> change) {
+                // At every reduction, not only the first: a clone() taken since (EarlyStoppingTrainer's model saver
+                // keeps clones) shares this model's configurations and must keep its rate.
+                LearningRates.change(model, change);
+            }
+        });
     }
 
     // ---- state --------------------------------------------------------------------------------------------------
 
     /** The reductions made so far, oldest first. */
     public synchronized List<Reduction> history() {
-        return Collections.unmodifiableList(new ArrayList<>(history));
+        return decisions.history();
     }
 
     /** The tracker's state now. */
     public synchronized PlateauTracker.State trackerState() {
-        return tracker.state();
+        return decisions.trackerState();
     }
 
     /** Everything needed to continue exactly: tracker state, what was gathered since the last decision, history. */
     public synchronized ReduceLROnPlateauState state() {
-        return new ReduceLROnPlateauState(tracker.state(), source.gatheredSum(), source.gatheredCount(), history);
+        return decisions.state(source.gatheredSum(), source.gatheredCount());
     }
 
     /** Continues from a state taken with {@link #state()}. */
     public synchronized void restore(ReduceLROnPlateauState state) {
         Args.notNull("state", state);
-        tracker.restore(state.getTracker());
+        decisions.restore(state);
         source.restoreGathered(state.getLossSum(), state.getLossCount());
-        history.clear();
-        history.addAll(state.getHistory());
     }
 
     /**
@@ -250,7 +228,7 @@ public final class ReduceLROnPlateauListener extends BaseTrainingListener {
     public synchronized String toString() {
         return "ReduceLROnPlateauListener{metric=" + source.metric() + (reported() ? ", on report"
                 : everyIterations > 0 ? ", everyIterations=" + everyIterations : ", every epoch") + ", tracker="
-                + tracker + ", reductions=" + history.size() + "}";
+                + decisions.describeTracker() + ", reductions=" + decisions.history().size() + "}";
     }
 
     /**
