@@ -1,6 +1,7 @@
 package io.github.lrschedules.schedulefree;
 
 import io.github.lrschedules.internal.Networks;
+import io.github.lrschedules.weights.SameDiffEvaluationWeights;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +15,7 @@ import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -86,6 +88,33 @@ public final class ScheduleFree {
             }
         }
         net.addListeners(new AbsoluteStateListener());
+    }
+
+    /**
+     * {@link #evaluationWeights(Model)} for a SameDiff graph trained with {@link SgdScheduleFree} or
+     * {@link AdamWScheduleFree} as its {@code TrainingConfig}'s updater: puts {@code x} into every trainable variable
+     * until {@code close()}, which restores {@code y} bit for bit. Before the first step {@code x = y}.
+     *
+     * @throws IllegalArgumentException if {@code sd} is null
+     * @throws IllegalStateException    if evaluation weights are already open on {@code sd}
+     */
+    public static SameDiffEvaluationWeights evaluationWeights(SameDiff sd) {
+        return SameDiffScheduleFree.evaluationWeights(sd);
+    }
+
+    /**
+     * {@link #attach(Model)} for a SameDiff graph: adds a listener ({@code sd.addListeners}) that makes the
+     * schedule-free state absolute before the updaters of a step run, as decoupled weight decay needs. Idempotent;
+     * harmless for every other updater. Listeners are not saved with the graph: call it again after
+     * {@code SameDiff.load} of a graph that was never trained.
+     */
+    public static void attach(SameDiff sd) {
+        SameDiffScheduleFree.attach(sd);
+    }
+
+    /** True if {@link #attach(SameDiff)} has added its listener to {@code sd}. */
+    public static boolean isAttached(SameDiff sd) {
+        return SameDiffScheduleFree.isAttached(sd);
     }
 
     /** True if {@link #attach} has added its listener to {@code net}. */

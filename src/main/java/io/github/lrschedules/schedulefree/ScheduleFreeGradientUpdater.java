@@ -23,7 +23,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The state (z, x, v, t, weight sum, lr_max) lives in DL4J's updater state view (layout in
  * {@link ScheduleFreeState}), so {@code ModelSerializer.writeModel(net, file, true)} saves it and a restored network
  * continues exactly. The layout is bound at the first step, when the gradient's length gives the number of
- * parameters of the block.
+ * parameters of the block. The gradient may have any shape: DL4J's networks hand a row of their flat gradient,
+ * SameDiff each variable's gradient in the variable's own shape; both are updated in place through a c-order view.
  */
 public final class ScheduleFreeGradientUpdater implements GradientUpdater<IUpdater> {
 
@@ -75,7 +76,12 @@ public final class ScheduleFreeGradientUpdater implements GradientUpdater<IUpdat
         if (viewArray == null) {
             throw new IllegalStateException("setStateViewArray was not called: no state for " + config);
         }
-        INDArray g = ScheduleFreeState.flat(gradient);
+        INDArray g = ScheduleFreeState.flatView(gradient);
+        // Only a gradient that is not c-contiguous is computed on a copy (SameDiff's and DL4J's never are).
+        INDArray copy = g == null ? gradient.dup('c') : null;
+        if (copy != null) {
+            g = copy.reshape('c', new long[] {copy.length()});
+        }
         if (state == null) {
             state = new ScheduleFreeState(viewArray, g.length(), config.stateArrays());
         }
@@ -119,5 +125,8 @@ public final class ScheduleFreeGradientUpdater implements GradientUpdater<IUpdat
         state.put(ScheduleFreeState.STEP, t + 1);
         state.put(ScheduleFreeState.WEIGHT_SUM, weightSum);
         state.put(ScheduleFreeState.LR_MAX, lrMax);
+        if (copy != null) {
+            gradient.assign(copy);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.github.lrschedules.schedulefree;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -71,5 +72,21 @@ final class ScheduleFreeState {
             throw new IllegalStateException("expected a vector, got shape " + java.util.Arrays.toString(a.shape()));
         }
         return a.reshape(a.length());
+    }
+
+    /**
+     * {@code a} of any shape as a rank-1 view of the same memory in c order (SameDiff hands each variable's gradient
+     * in the variable's own shape, {@code [nIn, nOut]} for a weight matrix), or null when no such view exists (an
+     * array that is not c-contiguous): the state's element {@code i} belongs to element {@code i} of the variable
+     * in c order.
+     */
+    static INDArray flatView(INDArray a) {
+        if (a.rank() <= 1 || a.isVectorOrScalar()) {
+            return flat(a);
+        }
+        if (a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)) {
+            return a.reshape('c', new long[] {a.length()});
+        }
+        return null;
     }
 }

@@ -48,12 +48,24 @@ public final class LearningRates {
         ownConfigurations(model);
         List<IUpdater> updaters = Networks.learningRateUpdaters(model);
         for (IUpdater updater : updaters) {
-            ISchedule schedule = scheduleOf(updater);
-            double fixedRate = fixedRateOf(updater);
-            ISchedule changed = change.apply(schedule != null ? schedule : new FixedSchedule(fixedRate));
-            updater.setLrAndSchedule(fixedRate, Args.schedule("the changed schedule", changed));
+            change(updater, change);
         }
         return updaters;
+    }
+
+    /**
+     * Replaces the learning-rate schedule of one updater configuration in place by {@code change.apply(current)}
+     * ({@code current}: its schedule, or a {@code FixedSchedule} of its fixed rate), keeping the fixed rate. Every
+     * updater built from this configuration uses the new schedule from its next step on: how a SameDiff graph's
+     * {@code TrainingConfig} updater is changed during training.
+     */
+    public static void change(IUpdater updater, UnaryOperator<ISchedule> change) {
+        Args.notNull("updater", updater);
+        Args.notNull("change", change);
+        ISchedule schedule = scheduleOf(updater);
+        double fixedRate = fixedRateOf(updater);
+        ISchedule changed = change.apply(schedule != null ? schedule : new FixedSchedule(fixedRate));
+        updater.setLrAndSchedule(fixedRate, Args.schedule("the changed schedule", changed));
     }
 
     /** The largest learning rate among {@code updaters} at the given step (0 for none). */
