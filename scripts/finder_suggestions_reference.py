@@ -24,7 +24,7 @@ Every float is written with repr() (NaN as "NaN").
 
 Requires: lightning (2.6.6 was used) and torch, in the reference environment.
 Run (from anywhere, no arguments; deterministic):
-    /work/refenv/torch/bin/python scripts/finder_suggestions_reference.py
+    python3 scripts/finder_suggestions_reference.py
 """
 
 import math

@@ -19,7 +19,7 @@ Every float is written with repr().
 
 Requires: torch and timm (timm 1.0.29 was used), in the reference environment.
 Run (from anywhere, no arguments; deterministic):
-    /work/refenv/torch/bin/python scripts/layerwise_reference.py
+    python3 scripts/layerwise_reference.py
 """
 
 import os

@@ -34,7 +34,7 @@ Cases (ScheduledAdamReferenceTest builds the same DL4J configurations):
 
 Requires: torch (2.13 was used), in the reference environment.
 Run (from anywhere, no arguments; deterministic):
-    /work/refenv/torch/bin/python scripts/scheduled_adam_reference.py
+    python3 scripts/scheduled_adam_reference.py
 """
 
 import math

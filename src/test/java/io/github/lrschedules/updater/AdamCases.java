@@ -249,7 +249,7 @@ enum AdamCases {
         try (InputStream in = AdamCases.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + path
-                        + ": run /work/refenv/torch/bin/python scripts/scheduled_adam_reference.py");
+                        + ": run scripts/scheduled_adam_reference.py (torch 2.13)");
             }
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             List<String[]> result = new ArrayList<>();
