@@ -147,7 +147,7 @@ public final class LearningRateFinder {
         }
         log.info("LR finder: {} mini-batches, stopped because {}", done, stop);
         return new LearningRateFinderResult(Arrays.copyOf(lrs, done), Arrays.copyOf(losses, done),
-                Arrays.copyOf(smoothed, done), stop);
+                Arrays.copyOf(smoothed, done), stop, iterations);
     }
 
     public double getMinLr() {

@@ -1,5 +1,6 @@
 package io.github.lrschedules.schedulefree;
 
+import io.github.lrschedules.internal.NeedsParameters;
 import io.github.lrschedules.internal.Networks;
 import io.github.lrschedules.weights.SameDiffEvaluationWeights;
 import java.io.Serializable;
@@ -77,6 +78,9 @@ public final class ScheduleFree {
      * harmless for every other configuration; needed again after {@code clone()} or a restore of a network that was
      * never trained (a restored trained network keeps its absolute state). Call it after {@code setListeners}, which
      * replaces the listeners.
+     *
+     * <p>The same listener hands {@code io.github.lrschedules.updater.ScheduledAdam} the parameters its decoupled weight
+     * decay needs, before every step.
      */
     public static void attach(Model net) {
         Collection<TrainingListener> listeners = listeners(net);
@@ -144,6 +148,23 @@ public final class ScheduleFree {
         }
     }
 
+    /** Gives every updater block whose updater {@link NeedsParameters} the view of its parameters for this step. */
+    static void bindParameters(Model net) {
+        BaseMultiLayerUpdater<?> updater = Networks.require("net", net) instanceof MultiLayerNetwork
+                ? (BaseMultiLayerUpdater<?>) ((MultiLayerNetwork) net).getUpdater(true)
+                : ((ComputationGraph) net).getUpdater(true);
+        INDArray params = null;
+        for (UpdaterBlock block : updater.getUpdaterBlocks()) {
+            if (block.getGradientUpdater() instanceof NeedsParameters) {
+                if (params == null) {
+                    params = EvaluationWeights.flat(net.params());
+                }
+                ((NeedsParameters) block.getGradientUpdater()).bindParameters(params.get(NDArrayIndex.interval(
+                        block.getParamOffsetStart(), block.getParamOffsetEnd())));
+            }
+        }
+    }
+
     /** One updater block: its parameters, its state slice and its configuration (null if not schedule-free). */
     static final class Block {
         final INDArray params;
@@ -194,6 +215,7 @@ public final class ScheduleFree {
         @Override
         public void onGradientCalculation(Model model) {
             makeAbsolute(model);
+            bindParameters(model);
         }
     }
 }
