@@ -1,6 +1,7 @@
 package io.github.lrschedules.schedulefree;
 
 import io.github.lrschedules.internal.Networks;
+import io.github.lrschedules.lrfree.LearningRateFree;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,9 +75,10 @@ public final class ScheduleFree {
      * {@code z} and {@code x} into absolute values ({@code z += y - y_state}, {@code x += y - y_state}). Idempotent;
      * harmless for every other configuration; needed again after {@code clone()} or a restore of a network that was
      * never trained (a restored trained network keeps its absolute state). Call it after {@code setListeners}, which
-     * replaces the listeners.
+     * replaces the listeners. Also attaches what the learning-rate-free updaters need ({@link LearningRateFree#attach}).
      */
     public static void attach(Model net) {
+        LearningRateFree.attach(net);
         Collection<TrainingListener> listeners = listeners(net);
         if (listeners != null) {
             for (TrainingListener l : listeners) {
