@@ -2,6 +2,7 @@ package io.github.lrschedules.schedulefree;
 
 import io.github.lrschedules.internal.NeedsParameters;
 import io.github.lrschedules.internal.Networks;
+import io.github.lrschedules.lrfree.LearningRateFree;
 import io.github.lrschedules.weights.SameDiffEvaluationWeights;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -80,9 +81,11 @@ public final class ScheduleFree {
      * replaces the listeners.
      *
      * <p>The same listener hands {@code io.github.lrschedules.updater.ScheduledAdam} the parameters its decoupled weight
-     * decay needs, before every step.
+     * decay needs, before every step. Also attaches what the learning-rate-free updaters need
+     * ({@link LearningRateFree#attach}).
      */
     public static void attach(Model net) {
+        LearningRateFree.attach(net);
         Collection<TrainingListener> listeners = listeners(net);
         if (listeners != null) {
             for (TrainingListener l : listeners) {
