@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.schedule.FixedSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
@@ -64,6 +66,22 @@ class ReadmeValuesTableTest {
                 new WarmupSchedule(t, new MilestoneStepSchedule(t, 0.1, 0.1, 50), 10, 0.0));
         rows.put("new ScaledSchedule(CosineDecaySchedule.builder(t, 0.1, 100).build(), 0.5)",
                 new ScaledSchedule(CosineDecaySchedule.builder(t, 0.1, 100).build(), 0.5));
+        rows.put("CosineDecaySchedule.builder(t, 0.1, 100).exponent(2.0).build()",
+                CosineDecaySchedule.builder(t, 0.1, 100).exponent(2.0).build());
+        rows.put("TanhSchedule.builder(t, 0.1, 100).build()", TanhSchedule.builder(t, 0.1, 100).build());
+        rows.put("TanhSchedule.builder(t, 0.1, 25).cycleDecay(0.5).cycleLimit(0).build()",
+                TanhSchedule.builder(t, 0.1, 25).cycleDecay(0.5).cycleLimit(0).build());
+        rows.put("new PiecewiseInterpolateSchedule(t, COSINE, 0.1, new int[] {10, 50, 90}, new double[] {2.0, 0.5, 0.1})",
+                new PiecewiseInterpolateSchedule(t, PiecewiseInterpolateSchedule.Interpolation.COSINE, 0.1,
+                        new int[] {10, 50, 90}, new double[] {2.0, 0.5, 0.1}));
+        rows.put("WarmupStableDecaySchedule.builder(t, 0.1, 100).warmupSteps(10).decaySteps(20).decay(COSINE).minLrRatio(0.1).build()",
+                WarmupStableDecaySchedule.builder(t, 0.1, 100).warmupSteps(10).decaySteps(20)
+                        .decay(WarmupStableDecaySchedule.Decay.COSINE).minLrRatio(0.1).build());
+        rows.put("new WarmupSchedule(t, new FixedSchedule(0.1), 10, 0.0, Ramp.LOG)",
+                new WarmupSchedule(t, new FixedSchedule(0.1), 10, 0.0, WarmupSchedule.Ramp.LOG));
+        rows.put("new ProductSchedule(List.of(CosineDecaySchedule.builder(t, 0.1, 100).build(), new MilestoneStepSchedule(t, 1.0, 0.5, 50)))",
+                new ProductSchedule(List.of(CosineDecaySchedule.builder(t, 0.1, 100).build(),
+                        new MilestoneStepSchedule(t, 1.0, 0.5, 50))));
         return rows;
     }
 

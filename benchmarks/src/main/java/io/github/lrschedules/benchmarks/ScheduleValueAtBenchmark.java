@@ -8,9 +8,12 @@ import io.github.lrschedules.schedule.LinearSchedule;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.PiecewiseConstantSchedule;
+import io.github.lrschedules.schedule.PiecewiseInterpolateSchedule;
 import io.github.lrschedules.schedule.PolynomialDecaySchedule;
+import io.github.lrschedules.schedule.ProductSchedule;
 import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.schedule.SequentialSchedule;
+import io.github.lrschedules.schedule.TanhSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.schedule.WarmupSchedule;
 import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
@@ -59,7 +62,9 @@ public class ScheduleValueAtBenchmark {
             "MilestoneStepSchedule", "LinearSchedule", "PolynomialDecaySchedule", "CosineDecaySchedule",
             "WarmupSchedule", "WarmupCosineSchedule", "CosineRestartsSchedule", "OneCycleSchedule",
             "CyclicSchedule", "SequentialSchedule", "ScaledSchedule",
-            "WarmupStableDecaySchedule", "InverseSqrtSchedule", "PiecewiseConstantSchedule"})
+            "WarmupStableDecaySchedule", "InverseSqrtSchedule", "PiecewiseConstantSchedule",
+            "ProductSchedule", "CosineDecaySchedule.exponent", "PiecewiseInterpolateSchedule", "TanhSchedule",
+            "WarmupSchedule.LOG", "WarmupStableDecaySchedule.hf"})
     public String schedule;
 
     private ISchedule instance;
@@ -106,6 +111,24 @@ public class ScheduleValueAtBenchmark {
                 return WarmupStableDecaySchedule.builder(T, 0.1, HORIZON).warmupSteps(500).build();
             case "InverseSqrtSchedule":
                 return new InverseSqrtSchedule(T, 0.1, 500, 500);
+            case "ProductSchedule":
+                return new ProductSchedule(List.of(new LinearSchedule(T, 0.1, 0.5, 1.0, 500),
+                        new MilestoneStepSchedule(T, 1.0, 0.5, 2_500, 5_000, 7_500)));
+            case "CosineDecaySchedule.exponent":
+                return CosineDecaySchedule.builder(T, 0.1, HORIZON).minValue(0.001).exponent(2.0).build();
+            case "PiecewiseInterpolateSchedule":
+                return new PiecewiseInterpolateSchedule(T, PiecewiseInterpolateSchedule.Interpolation.COSINE, 0.1,
+                        new int[] {500, 2_500, 5_000, 7_500}, new double[] {1.0, 0.1, 0.1, 0.1});
+            case "TanhSchedule":
+                return TanhSchedule.builder(T, 0.1, 1_000).warmupSteps(500).cycleMultiplier(2.0).cycleDecay(0.8)
+                        .cycleLimit(0).build();
+            case "WarmupSchedule.LOG":
+                return new WarmupSchedule(T, new CosineDecaySchedule(T, 0.1, HORIZON - 500, 0.0), 500, 0.0,
+                        WarmupSchedule.Ramp.LOG);
+            case "WarmupStableDecaySchedule.hf":
+                return WarmupStableDecaySchedule.builder(T, 0.1, HORIZON).warmupSteps(500).decaySteps(2_000)
+                        .warmupShape(WarmupStableDecaySchedule.Decay.COSINE).decay(WarmupStableDecaySchedule.Decay.COSINE)
+                        .minLrRatio(0.1).build();
             case "PiecewiseConstantSchedule":
                 return new PiecewiseConstantSchedule(T, new int[] {2_500, 5_000, 7_500},
                         new double[] {0.1, 0.01, 0.001, 1e-4});
