@@ -12,6 +12,10 @@ What it writes (src/test/resources/io/github/lrschedules/keras/, found from this
                                "<Opt>/iter:0", "<Opt>/<layer>/<param>/<slot>:0"
                       tf211    (TF 2.11 to 2.15): no "decay", "weight_decay"/"use_ema"/... keys, class name
                                "Custom>Adam", "iteration:0", "<Opt>/<slot>/<layer>/<param>:0"
+                    Cases: Adam (float rate; CosineDecay; CosineDecayRestarts), AdamW (weight decay 0.05,
+                    staircase ExponentialDecay), SGD with momentum (ExponentialDecay), SGD with Nesterov momentum
+                    (PiecewiseConstantDecay switching at steps 37 and 38), RMSprop (float rate); Sequential and
+                    functional models, both layouts.
 <case>.csv          what Keras 3 does from that state (the same weights, slots and step, the same optimizer and
                     schedule, keras.optimizers.* on the JAX backend, float32): row "0" the predictions for the
                     batch x before training (kind "pred"), then for t = 1..3 the parameters after t more
@@ -102,8 +106,8 @@ def legacy_schedule(schedule):
 def optimizer_config(case):
     lr = legacy_schedule(case["schedule"]) if case["schedule"] is not None else case["lr"]
     kind, layout = case["optimizer"], case["layout"]
-    if kind == "Adam":
-        config = {"name": "Adam", "learning_rate": lr, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07,
+    if kind in ("Adam", "AdamW"):
+        config = {"name": kind, "learning_rate": lr, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07,
                   "amsgrad": False}
     elif kind == "SGD":
         config = {"name": "SGD", "learning_rate": lr, "momentum": case["momentum"], "nesterov": case["nesterov"]}
@@ -120,10 +124,13 @@ def optimizer_config(case):
                        "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
                        "jit_compile": False, "is_legacy_optimizer": False})
         class_name = "Custom>" + kind
+    if kind == "AdamW":
+        config["weight_decay"] = case["weight_decay"]
     return {"class_name": class_name, "config": config}
 
 
 SLOTS = {"Adam": {"legacy": ["m", "v"], "tf211": ["m", "v"]},
+         "AdamW": {"tf211": ["m", "v"]},
          "SGD": {"legacy": ["momentum"], "tf211": ["m"]},
          "RMSprop": {"legacy": ["rms"], "tf211": ["velocity"]}}
 
@@ -185,6 +192,9 @@ def keras3_optimizer(case):
     kind = case["optimizer"]
     if kind == "Adam":
         return keras.optimizers.Adam(learning_rate=lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+    if kind == "AdamW":
+        return keras.optimizers.AdamW(learning_rate=lr, weight_decay=case["weight_decay"], beta_1=0.9,
+                                      beta_2=0.999, epsilon=1e-7)
     if kind == "SGD":
         return keras.optimizers.SGD(learning_rate=lr, momentum=case["momentum"], nesterov=case["nesterov"])
     raise ValueError(kind)
@@ -197,7 +207,7 @@ def keras3_trajectory(case, slots):
     optimizer.build(model.trainable_variables)
     optimizer.iterations.assign(STEP)
     kind, layout = case["optimizer"], case["layout"]
-    slot_lists = [optimizer._momentums, optimizer._velocities] if kind == "Adam" else [optimizer.momentums]
+    slot_lists = [optimizer._momentums, optimizer._velocities] if kind.startswith("Adam") else [optimizer.momentums]
     order = [(n, p) for n, _, _, _ in LAYERS for p in ("kernel", "bias")]
     for slot, variables in zip(SLOTS[kind][layout], slot_lists):
         for (name, param), variable in zip(order, variables):
@@ -221,6 +231,10 @@ def keras3_trajectory(case, slots):
 CASES = {
     "seq_adam_cosine_tf211": dict(functional=False, optimizer="Adam", layout="tf211", lr=None,
                                   schedule=S.CosineDecay(0.01, decay_steps=50, alpha=0.1)),
+    "seq_adamw_exponential_tf211": dict(functional=False, optimizer="AdamW", layout="tf211", lr=None,
+                                        weight_decay=0.05,
+                                        schedule=S.ExponentialDecay(0.01, decay_steps=20, decay_rate=0.7,
+                                                                    staircase=True)),
     "seq_adam_float_legacy": dict(functional=False, optimizer="Adam", layout="legacy", lr=0.003, schedule=None),
     "seq_sgd_momentum_exponential_legacy": dict(functional=False, optimizer="SGD", layout="legacy", lr=None,
                                                 momentum=0.9, nesterov=False,
@@ -246,7 +260,7 @@ def main():
     for name, case in CASES.items():
         slots = slot_values(SLOTS[case["optimizer"]][case["layout"]])
         write_h5(os.path.join(OUT_DIR, name + ".h5"), case, slots)
-        if case["optimizer"] in ("Adam", "SGD"):
+        if case["optimizer"] in ("Adam", "AdamW", "SGD"):
             with open(os.path.join(OUT_DIR, name + ".csv"), "w", newline="") as f:
                 csv.writer(f, lineterminator="\n").writerows(keras3_trajectory(case, slots))
     model = keras3_model()

@@ -125,6 +125,19 @@ class KerasSchedulesTest {
                 .isEqualTo(CosineDecayRestartsSchedule.builder(ITERATION, 0.1, 8).tMul(1.5).mMul(0.7).alpha(0.05).build());
     }
 
+    /** The README's example. */
+    @Test
+    void readmeExample() {
+        ISchedule s = KerasSchedules.fromConfig(
+                "{\"class_name\": \"CosineDecay\", \"config\": {\"initial_learning_rate\": 0.0, \"decay_steps\": 900,"
+                        + " \"warmup_target\": 0.1, \"warmup_steps\": 100, \"alpha\": 0.01}}");
+        WarmupCosineSchedule expected = new WarmupCosineSchedule(ITERATION, 0.1, 100, 1000, 0.001, 0.0);
+        for (int k = 0; k <= 1100; k++) {
+            assertThat(s.valueAt(k, 0)).as("step %d", k).isCloseTo(expected.valueAt(k, 0), org.assertj.core.data.Offset.offset(1e-17));
+        }
+        assertThat(s).isInstanceOf(WarmupCosineSchedule.class);
+    }
+
     /** tf.keras 2.12 and older: CosineDecay without the warmup keys, {@code "name": null}, no module. */
     @Test
     void readsTheOldTfKerasForms() {

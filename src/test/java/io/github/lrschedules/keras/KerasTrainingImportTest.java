@@ -38,6 +38,8 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
@@ -55,6 +57,8 @@ class KerasTrainingImportTest {
         return Stream.of(
                 Arguments.of("seq_adam_cosine_tf211", Adam.class, new CosineDecaySchedule(ScheduleType.ITERATION, 0.01, 50, 0.1 * 0.01)),
                 Arguments.of("seq_adam_float_legacy", Adam.class, null),
+                Arguments.of("seq_adamw_exponential_tf211", Adam.class,
+                        ExponentialDecaySchedule.builder(ScheduleType.ITERATION, 0.01, 0.7, 20).staircase(true).build()),
                 Arguments.of("seq_sgd_momentum_exponential_legacy", SgdMomentum.class,
                         ExponentialDecaySchedule.builder(ScheduleType.ITERATION, 0.05, 0.5, 10).build()),
                 Arguments.of("fun_sgd_nesterov_piecewise_tf211", Nesterovs.class,
@@ -83,6 +87,10 @@ class KerasTrainingImportTest {
         if (schedule != null) {
             assertThat(updaterSchedule(updater)).isEqualTo(schedule);
         }
+        BaseLayer dense = (BaseLayer) layer(net, "dense").conf().getLayer();
+        List<Regularization> decay = name.contains("adamw") ? List.of(new WeightDecay(0.05, true)) : List.of();
+        assertThat(dense.getRegularization()).isEqualTo(decay);
+        assertThat(dense.getRegularizationBias()).isEqualTo(decay);
 
         // Predictions: Keras' and DL4J's plain import (which drops the training configuration).
         INDArray predicted = output(net, x);
