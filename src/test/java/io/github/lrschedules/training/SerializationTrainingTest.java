@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.lrschedules.schedule.CosineDecaySchedule;
 import io.github.lrschedules.schedule.CosineRestartsSchedule;
 import io.github.lrschedules.schedule.CyclicSchedule;
+import io.github.lrschedules.schedule.SwaSchedule;
 import io.github.lrschedules.schedule.InverseSqrtSchedule;
 import io.github.lrschedules.schedule.LinearSchedule;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
@@ -90,7 +91,9 @@ class SerializationTrainingTest {
                 new WarmupStableDecaySchedule(ScheduleType.ITERATION, 0.01, 3, 20, 0.0005, 0.001, 6,
                         WarmupStableDecaySchedule.Decay.ONE_MINUS_SQRT),
                 new InverseSqrtSchedule(ScheduleType.ITERATION, 0.01, 4, 6),
-                new PiecewiseConstantSchedule(ScheduleType.ITERATION, new int[] {4, 9}, new double[] {0.01, 0.005, 0.001}))
+                new PiecewiseConstantSchedule(ScheduleType.ITERATION, new int[] {4, 9}, new double[] {0.01, 0.005, 0.001}),
+                new SwaSchedule(new CosineDecaySchedule(ScheduleType.ITERATION, 0.01, 20, 0.0005), 8, 0.002, 4,
+                        SwaSchedule.Anneal.COS))
                 .map(s -> Arguments.of(s.getClass().getSimpleName(), s));
     }
 
