@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>On the CPU backend, for float and double arrays that each cover their whole buffer (a network's {@code params()}
  * and the average do), one pass over the two buffers in Java: no ND4J call, no allocation; the buffer views are made
- * at the first call and kept while the arrays keep their buffers. Elsewhere (CUDA, half precision, views) two
+ * at the first call and kept while the arrays keep their buffers. Elsewhere (CUDA, half precision, partial views) two
  * in-place ND4J passes, {@code average *= 1 - w} and {@code average += w * params}, that allocate no array.
  */
 final class Lerp {

@@ -53,9 +53,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Loops without DL4J's callbacks on the network they train (a Spark driver; {@code ParallelWrapper}, whose workers
  * train copies and would call a listener with those) call {@link #epochEnded(Model, int)} on that network after each
- * epoch instead of adding the listener, or {@link #update(Model)} whenever they choose. {@link #checkpoint} and {@link #saveState} keep
- * the average and its counters in the model zip; {@link #restoreState} on a listener built the same way continues
- * exactly.
+ * epoch instead of adding the listener, or {@link #update(Model)} whenever they choose. {@link #checkpoint} and
+ * {@link #saveState} keep the average and its counters in the model zip; {@link #restoreState} on a listener built
+ * the same way continues exactly.
  *
  * <p>DL4J applies weight constraints ({@code constrainWeights}, max-norm and the like) after the listeners of an
  * iteration: with constraints, each update averages the parameters before that iteration's constraint. One listener

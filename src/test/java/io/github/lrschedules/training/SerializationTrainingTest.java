@@ -7,6 +7,7 @@ import io.github.lrschedules.schedule.CosineDecaySchedule;
 import io.github.lrschedules.schedule.CosineRestartsSchedule;
 import io.github.lrschedules.schedule.CyclicSchedule;
 import io.github.lrschedules.schedule.ExponentialDecaySchedule;
+import io.github.lrschedules.schedule.SwaSchedule;
 import io.github.lrschedules.schedule.InverseSqrtSchedule;
 import io.github.lrschedules.schedule.InverseTimeDecaySchedule;
 import io.github.lrschedules.schedule.LinearSchedule;
@@ -97,7 +98,9 @@ class SerializationTrainingTest {
                 // Keras' schedules
                 ExponentialDecaySchedule.builder(ScheduleType.ITERATION, 0.01, 0.5, 7).build(),
                 InverseTimeDecaySchedule.builder(ScheduleType.ITERATION, 0.01, 0.5, 3).staircase(true).build(),
-                CosineDecayRestartsSchedule.builder(ScheduleType.ITERATION, 0.01, 4).tMul(1.5).mMul(0.7).alpha(0.05).build())
+                CosineDecayRestartsSchedule.builder(ScheduleType.ITERATION, 0.01, 4).tMul(1.5).mMul(0.7).alpha(0.05).build(),
+                new SwaSchedule(new CosineDecaySchedule(ScheduleType.ITERATION, 0.01, 20, 0.0005), 8, 0.002, 4,
+                        SwaSchedule.Anneal.COS))
                 .map(s -> Arguments.of(s.getClass().getSimpleName(), s));
     }
 
