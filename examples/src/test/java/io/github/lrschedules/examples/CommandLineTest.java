@@ -89,6 +89,13 @@ class CommandLineTest {
         "compare --schedules onecycle,onecycle | 'onecycle' is listed twice",
         "compare --plateau-factor 1      | Invalid value for option '--plateau-factor': 1.0 must be in (0, 1)",
         "compare --frobnicate            | Unknown option: '--frobnicate'",
+        "lr-find --plateau-factor 0.5    | Unknown options: '--plateau-factor', '0.5'",
+        "lr-find --plateau-patience 1    | Unknown options: '--plateau-patience', '1'",
+        "lr-find --epochs 3              | Unknown options: '--epochs', '3'",
+        "lr-find --ui                    | Unknown option: '--ui'",
+        "lr-find --max-lr 1              | Unknown options: '--max-lr', '1'",
+        "lr-find --lr 0.1                | Unknown options: '--lr', '0.1'",
+        "lr-find --stats-every 5         | Unknown options: '--stats-every', '5'",
         "bench-speed --images 10         | Invalid value for option '--images': 10 must be >= --batch (64)",
         "bench-speed --rounds 0          | Invalid value for option '--rounds': 0 must be >= 1",
         "''                              | Missing command: one of compare, train, lr-find, shapes, ui, "

@@ -128,7 +128,7 @@ class CompareCommandTest {
             for (int k = 0; k < TOTAL; k++) {
                 Map<String, String> row = rows.get(k);
                 assertThat(Integer.parseInt(row.get("iteration"))).as(s).isEqualTo(k);
-                assertThat(Integer.parseInt(row.get("epoch"))).as(s).isEqualTo(k / BATCHES + 1);
+                assertThat(Integer.parseInt(row.get("epoch"))).as(s).isEqualTo(k / BATCHES);
                 assertThat(Csv.number(row, "lr")).as("%s at iteration %d", s, k)
                         .isCloseTo(expectedLr(s, k), within(1e-12));
             }

@@ -2,6 +2,7 @@ package io.github.lrschedules.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lrschedules.checkpoint.Checkpoint;
 import io.github.lrschedules.examples.resume.RunJournal;
 import io.github.lrschedules.examples.resume.RunManifest;
 import io.github.lrschedules.examples.schedule.ScheduleName;
@@ -19,6 +20,11 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.stats.api.StatsReport;
@@ -56,12 +62,13 @@ class ResumeTest {
         // Killed once the first schedule finished and the second has saved its first epoch (it is then training
         // its second).
         killWhen(command("compare", options, "--out", killed.toString()), killed, ScheduleName.PLATEAU);
-        RunJournal interrupted = RunJournal.open(killed, "stats.dl4j");
+        RunJournal interrupted = RunJournal.open(killed, null);
         assertThat(interrupted.complete()).isFalse();
         assertThat(interrupted.epochsDone(ScheduleName.CONSTANT)).isEqualTo(EPOCHS);
         assertThat(interrupted.interrupted()).isEqualTo(ScheduleName.PLATEAU);
         assertThat(interrupted.epochsDone(ScheduleName.PLATEAU)).isBetween(1, EPOCHS - 1);
         assertThat(killed.resolve("summary.csv")).doesNotExist();
+        assertOneLibraryCheckpoint(killed);
 
         assertThat(runToEnd(command("compare", List.of(), "--resume", killed.toString()))).isZero();
         assertSameOutputs(reference, killed, List.of("constant", "plateau"));
@@ -76,7 +83,7 @@ class ResumeTest {
         assertThat(runToEnd(command("train", options, "--out", reference.toString()))).isZero();
 
         killWhen(command("train", options, "--out", killed.toString()), killed, ScheduleName.PLATEAU);
-        assertThat(RunJournal.open(killed, "stats.dl4j").epochsDone(ScheduleName.PLATEAU)).isBetween(1, EPOCHS - 1);
+        assertThat(RunJournal.open(killed, null).epochsDone(ScheduleName.PLATEAU)).isBetween(1, EPOCHS - 1);
 
         assertThat(runToEnd(command("train", List.of(), "--resume", killed.toString()))).isZero();
         assertSameOutputs(reference, killed, List.of("plateau"));
@@ -98,7 +105,26 @@ class ResumeTest {
             assertThat(rows.stream().filter(r -> r.startsWith(s + ","))).as(s).hasSize(EPOCHS * batches);
         }
         assertThat(reports(resumed)).isEqualTo(reports(reference));
-        assertThat(RunJournal.open(resumed, "stats.dl4j").complete()).isTrue();
+        assertThat(RunJournal.open(resumed, null).complete()).isTrue();
+    }
+
+    /**
+     * The run's checkpoint is the library's format: one flat zip that DL4J reads, the model with its updater, the
+     * plateau state and the run's record; no nested model zip and no copy of stats.dl4j.
+     */
+    private static void assertOneLibraryCheckpoint(Path dir) throws IOException {
+        Path file = RunJournal.file(dir);
+        assertThat(Checkpoint.keys(file)).containsExactly(RunJournal.KEY, ReduceLROnPlateauListener.STATE_KEY);
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            assertThat(zip.stream().map(ZipEntry::getName)).containsExactly("configuration.json", "coefficients.bin",
+                    "updaterState.bin", "objects/" + RunJournal.KEY, "objects/" + ReduceLROnPlateauListener.STATE_KEY);
+        }
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+        assertThat(net.getEpochCount()).isBetween(1, EPOCHS - 1);
+        try (Stream<Path> resume = Files.list(dir.resolve(RunManifest.FOLDER))) {
+            assertThat(resume.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".tmp")))
+                    .containsExactlyInAnyOrder(RunManifest.FILE, RunJournal.FILE);
+        }
     }
 
     /** The CSV with the wall-clock columns removed. */
@@ -211,7 +237,7 @@ class ResumeTest {
                         .isLessThan(deadline);
                 if (Files.isRegularFile(RunJournal.file(dir))) {
                     try {
-                        RunJournal journal = RunJournal.open(dir, "stats.dl4j");
+                        RunJournal journal = RunJournal.open(dir, null);
                         if (journal.interrupted() == schedule && journal.epochsDone(schedule) >= 1) {
                             break;
                         }

@@ -52,15 +52,15 @@ class RunOutputsTest {
         for (int i = 1; i <= 24; i++) {
             progress.step(i, (i - 1) / 12, 0.5, 0.1);
             if (i % 12 == 0) {
-                progress.epoch(new EpochStats(i / 12, 0.1, 0.41234, Double.NaN, Double.NaN, 0.3, 0.912, 4.25 * i / 12,
+                progress.epoch(new EpochStats(i / 12 - 1, 0.1, 0.41234, Double.NaN, Double.NaN, 0.3, 0.912, 4.25 * i / 12,
                         4.0));
             }
         }
         progress.finish();
         String log = bytes.toString(StandardCharsets.UTF_8);
         assertThat(log).doesNotContain("\r").isEqualTo(
-                "onecycle   epoch 1/2  loss 0.4123  lr 1.00e-01  test 91.20%  4.3 s\n"
-                        + "onecycle   epoch 2/2  loss 0.4123  lr 1.00e-01  test 91.20%  8.5 s\n");
+                "onecycle   epoch 0 (1/2)  loss 0.4123  lr 1.00e-01  test 91.20%  4.3 s\n"
+                        + "onecycle   epoch 1 (2/2)  loss 0.4123  lr 1.00e-01  test 91.20%  8.5 s\n");
 
         ByteArrayOutputStream quiet = new ByteArrayOutputStream();
         Progress none = Progress.choose(true, true, new PrintStream(quiet, true, StandardCharsets.UTF_8));

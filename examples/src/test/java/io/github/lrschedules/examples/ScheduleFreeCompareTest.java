@@ -3,7 +3,9 @@ package io.github.lrschedules.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.lrschedules.examples.schedule.ScheduleName;
+import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
+import io.github.lrschedules.examples.train.RunSettings;
 import io.github.lrschedules.schedulefree.AdamWScheduleFree;
 import io.github.lrschedules.schedulefree.SgdScheduleFree;
 import java.io.IOException;
@@ -18,7 +20,8 @@ class ScheduleFreeCompareTest {
 
     @Test
     void namesBuildTheScheduleFreeUpdatersAndStayOutOfTheDefaultSet() {
-        SchedulePlan plan = new SchedulePlan(0.1, 3, 40, null, 0.1, 2);
+        SchedulePlan plan = new SchedulePlan(RunSettings.builder().model(ModelKind.MLP).learningRate(0.1).epochs(3)
+                .build(), 40, null);
         assertThat(ScheduleName.parse("sfsgd").setup(plan).updater()).isEqualTo(new SgdScheduleFree(0.1, 0.9, 20));
         assertThat(ScheduleName.parse("SFADAMW").setup(plan).updater())
                 .isEqualTo(new AdamWScheduleFree(0.0025, 0.9, 0.999, 1e-8, 20, 0));

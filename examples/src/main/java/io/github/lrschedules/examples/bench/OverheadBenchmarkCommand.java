@@ -6,6 +6,7 @@ import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
+import io.github.lrschedules.examples.train.RunSettings;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
 import io.github.lrschedules.examples.train.PreparedData;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
@@ -79,7 +80,8 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
 
     private double trainOneEpoch(String variant, PreparedData data) {
         EpochIterator train = EpochIterator.shuffled(data.train(), batch, 42);
-        SchedulePlan plan = new SchedulePlan(0.1, 1, train.batchesPerEpoch(), null, 0.1, 2);
+        SchedulePlan plan = new SchedulePlan(RunSettings.builder().model(ModelKind.MLP).learningRate(0.1).epochs(1)
+                .batch(batch).build(), train.batchesPerEpoch(), null);
         List<TrainingListener> listeners = new ArrayList<>();
         MultiLayerNetwork net;
         if (variant.equals("constant")) {

@@ -9,8 +9,10 @@ import io.github.lrschedules.examples.report.Reports;
 import io.github.lrschedules.examples.report.Words;
 import io.github.lrschedules.examples.resume.RunJournal;
 import io.github.lrschedules.examples.resume.RunManifest;
+import io.github.lrschedules.examples.resume.StatsReplay;
 import io.github.lrschedules.examples.schedule.ScheduleName;
-import io.github.lrschedules.examples.spark.SparkTraining;
+import io.github.lrschedules.examples.spark.SparkBackend;
+import io.github.lrschedules.examples.train.Backend;
 import io.github.lrschedules.examples.train.PreparedData;
 import io.github.lrschedules.examples.train.Progress;
 import io.github.lrschedules.examples.train.RangeTest;
@@ -66,7 +68,7 @@ final class Experiment {
         return this;
     }
 
-    /** Trains every epoch with DL4J's Spark training on {@code master} (see {@link SparkTraining}). */
+    /** Trains every epoch with DL4J's Spark training on {@code master} (see {@link SparkBackend}). */
     Experiment onSpark(String master, int averagingFrequency) {
         this.sparkMaster = master;
         this.averagingFrequency = averagingFrequency;
@@ -75,7 +77,8 @@ final class Experiment {
 
     /** Runs the schedules in order and writes every output; returns the comparison. */
     Comparison run(List<ScheduleName> schedules) throws IOException, InterruptedException {
-        RunContext context = RunContext.open(options, command, this::say, resuming);
+        options.validate();
+        RunContext context = RunContext.open(options.common(), command, this::say, resuming);
         PreparedData data = context.data();
         if (data.testSize() == 0) {
             throw new ExamplesException("nothing to test on: " + data.sizes());
@@ -84,61 +87,69 @@ final class Experiment {
             throw new ExamplesException("plateau monitors the held-out split, which is"
                     + " empty: use --val-fraction > 0 (and enough training images)");
         }
-        RunSettings.Builder configured = context.settings();
-        if (!options.maxLrAuto() && options.maxLr != null) {
-            configured.oneCycleMax(options.maxLrValue());
-        }
-        RunSettings settings = configured.build();
-        try (SparkTraining spark = sparkMaster == null ? null : SparkTraining.start(sparkMaster, averagingFrequency,
-                settings.batch(), settings.seed(), context.outputDirectory().resolve(SPARK_EXPORT))) {
-            return run(schedules, context, settings, spark);
+        RunSettings settings = options.settings(context.settings()).build();
+        // Spark's classes load only for a Spark run: SparkBackend is the one class that uses them.
+        try (Backend backend = sparkMaster == null ? Backend.local(settings.prefetch())
+                : SparkBackend.start(sparkMaster, averagingFrequency, settings.batch(), settings.seed(),
+                context.outputDirectory().resolve(SPARK_EXPORT))) {
+            return run(schedules, context, settings, backend);
         }
     }
 
-    private Comparison run(List<ScheduleName> schedules, RunContext context, RunSettings settings, SparkTraining spark)
+    /** --max-lr: a number, auto (the LR range test's suggestion), or the learning rate; set here and nowhere else. */
+    private RunSettings withOneCyclePeak(RunSettings settings, PreparedData data) {
+        if (options.maxLrAuto()) {
+            LearningRateFinderResult range = RangeTest.run(
+                    LearningRateFinder.builder().minLr(1e-6).maxLr(10).iterations(100).build(), settings, data);
+            // rounded as printed, so that the reports show the number the schedule uses
+            RunSettings auto = settings.withOneCycleMax(Double.parseDouble(Words.number(range.steepestDescentLr())));
+            say("--max-lr auto: the LR range test suggests " + Words.number(auto.oneCycleMax())
+                    + " for one-cycle's maximum (" + Words.rounded(range.stopReason()) + ")");
+            return auto;
+        }
+        Double max = options.maxLrValue();
+        return max == null ? settings : settings.withOneCycleMax(max);
+    }
+
+    private Comparison run(List<ScheduleName> schedules, RunContext context, RunSettings configured, Backend backend)
             throws IOException, InterruptedException {
         Path dir = context.outputDirectory();
         LoadedData loaded = context.loaded();
         PreparedData data = context.data();
         RunProfile profile = context.profile();
-        new Trainer(data, settings, null, Progress.none()).onSpark(spark).check(schedules);
-        if (options.maxLrAuto()) {
-            LearningRateFinderResult range = RangeTest.run(
-                    LearningRateFinder.builder().minLr(1e-6).maxLr(10).iterations(100).build(), settings, data);
-            // rounded as printed, so that the reports show the number the schedule uses
-            settings = settings.withOneCycleMax(Double.parseDouble(Words.number(range.steepestDescentLr())));
-            say("--max-lr auto: the LR range test suggests " + Words.number(settings.oneCycleMax())
-                    + " for one-cycle's maximum (" + Words.rounded(range.stopReason()) + ")");
-        }
+        new Trainer(data, configured, null, Progress.none(), backend).check(schedules);
+        RunSettings settings = withOneCyclePeak(configured, data);
         List<String> lines = settingsLines(loaded, data, settings, profile, schedules);
-        if (spark != null) {
-            lines.add(spark.description((data.trainSize() + settings.batch() - 1) / settings.batch()));
+        String backendLine = backend.description((data.trainSize() + settings.batch() - 1) / settings.batch());
+        if (backendLine != null) {
+            lines.add(backendLine);
         }
         for (String line : lines) {
             say(line);
         }
         say("");
-        RunJournal journal = startJournal(dir, lines);
+        prepare(dir, lines);
         Progress progress = Progress.choose(options.noProgress, System.console() != null, System.err);
         List<RunResult> runs = new ArrayList<>();
         // One storage for the whole comparison, a session per schedule: DL4J's UI server can show it while it grows.
         FileStatsStorage stats = new FileStatsStorage(dir.resolve(OutputDirectory.STATS_FILE).toFile());
+        StatsReplay replay = new StatsReplay(stats);
+        RunJournal journal = startJournal(dir, replay, lines);
         if (options.ui) {
             say("Schedules page of the DL4J UI: " + UiServer.serve(options.uiPort, stats));
         }
         try {
-            Trainer trainer = new Trainer(data, settings, stats, progress).checkpointing(journal).onSpark(spark);
+            Trainer trainer = new Trainer(data, settings, replay, progress, backend).checkpointing(journal);
             for (ScheduleName schedule : schedules) {
                 RunResult run = journal.finished(schedule);
                 if (run == null) {
                     run = trainer.run(schedule);
-                    journal.scheduleDone(run);
                 }
                 runs.add(run);
                 say(String.format(Locale.ROOT, "%-10s test accuracy %.2f%%  (best %.2f%% after epoch %d)  %.1f s",
                         schedule.id(), 100 * run.testAccuracy(), 100 * run.best().testAccuracy(), run.best().epoch(),
                         run.seconds()));
-                if (run.divergedAt() > 0) {
+                if (run.divergedAt() >= 0) {
                     say(schedule.id() + " diverged: the training loss of epoch " + run.divergedAt() + " is not finite,"
                             + " so its run stopped there; try a lower --lr");
                 }
@@ -177,20 +188,33 @@ final class Experiment {
     }
 
     /**
-     * A new run: prepares the directory and records the manifest. A resumed run: checks that the data and model are
-     * the recorded ones and puts stats.dl4j back as it was at the last checkpoint.
+     * A new run: prepares the directory. A resumed run: checks that the data and model are the recorded ones, that
+     * the checkpoint is not of the examples 1.0.0's format, and removes the files a killed process left half-written.
      */
-    private RunJournal startJournal(Path dir, List<String> lines) throws IOException {
-        // The data and model lines: what the run trains on, as this run describes it.
-        List<String> described = lines.subList(0, 2);
+    private void prepare(Path dir, List<String> lines) throws IOException {
         if (!resuming) {
-            OutputDirectory.prepare(dir, options.force);
-            return RunJournal.start(dir, OutputDirectory.STATS_FILE, manifest.withSettings(described));
+            OutputDirectory.prepare(dir, options.common().force);
+            return;
         }
-        manifest.checkSettings(dir, described);
+        manifest.checkSettings(dir, described(lines));
+        RunJournal.refuseOldFormat(dir);
         RunJournal.deleteUnfinishedWrites(dir);
-        RunJournal journal = RunJournal.open(dir, OutputDirectory.STATS_FILE);
-        journal.restoreStats();
+    }
+
+    /** The data and model lines: what the run trains on, as this run describes it. */
+    private static List<String> described(List<String> lines) {
+        return lines.subList(0, 2);
+    }
+
+    /**
+     * A new run: records the manifest. A resumed run: reads the checkpoint, whose record tells {@code stats} which
+     * reports the killed process wrote after it.
+     */
+    private RunJournal startJournal(Path dir, StatsReplay stats, List<String> lines) throws IOException {
+        if (!resuming) {
+            return RunJournal.start(dir, stats, manifest.withSettings(described(lines)));
+        }
+        RunJournal journal = RunJournal.open(dir, stats);
         ScheduleName interrupted = journal.interrupted();
         say("Resuming the run in " + dir + (journal.complete() ? ": it is complete, the reports are written again"
                 : interrupted != null ? ": " + interrupted.id() + " continues after epoch "
@@ -202,7 +226,7 @@ final class Experiment {
                                        List<ScheduleName> schedules) {
         List<String> lines = new ArrayList<>();
         lines.add("Data: " + loaded.description() + "; used " + data.sizes()
-                + (data.validationSize() > 0 ? " (held out: the last " + Math.round(100 * options.valFraction)
+                + (data.validationSize() > 0 ? " (held out: the last " + Math.round(100 * options.common().valFraction)
                 + "% of the training images, for every schedule)" : ""));
         int batches = (data.trainSize() + settings.batch() - 1) / settings.batch();
         lines.add(String.format(Locale.ROOT, "Model: %s; %s x %s of %d; Nesterov momentum 0.9; peak "

@@ -1,18 +1,17 @@
 package io.github.lrschedules.examples.cli;
 
+import io.github.lrschedules.examples.report.Charts;
 import io.github.lrschedules.examples.report.Words;
 import io.github.lrschedules.examples.train.RangeTest;
 import io.github.lrschedules.examples.train.RunSettings;
 import io.github.lrschedules.finder.LearningRateFinder;
 import io.github.lrschedules.finder.LearningRateFinderResult;
-import java.awt.Color;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
@@ -40,7 +39,7 @@ public final class LrFindCommand implements Callable<Integer> {
     int iterations;
 
     @Mixin
-    RunOptions options;
+    DataOptions options;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -72,19 +71,16 @@ public final class LrFindCommand implements Callable<Integer> {
     }
 
     private static XYChart chart(LearningRateFinderResult result) {
-        XYChart chart = new XYChartBuilder().width(900).height(540).title("LR range test")
-                .xAxisTitle("learning rate (log scale)").yAxisTitle("loss").build();
+        XYChart chart = Charts.xy("LR range test", "learning rate (log scale)", "loss", 900, 540);
         chart.getStyler().setXAxisLogarithmic(true);
         double[] range = lossRange(result);
         chart.getStyler().setYAxisMin(range[0]);
         chart.getStyler().setYAxisMax(range[1]);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setXAxisDecimalPattern("0.#E0");
         XYSeries raw = chart.addSeries("loss", result.learningRates(), result.losses());
         raw.setMarker(SeriesMarkers.NONE);
-        raw.setLineColor(new Color(0xbbbbbb));
-        XYSeries smooth = chart.addSeries("smoothed loss", result.learningRates(), result.smoothedLosses());
-        smooth.setMarker(SeriesMarkers.NONE);
+        raw.setLineColor(Charts.muted());
+        Charts.style(chart.addSeries("smoothed loss", result.learningRates(), result.smoothedLosses()), 0);
         mark(chart, result, "steepest descent", result.steepestDescentLr(), SeriesMarkers.CIRCLE);
         mark(chart, result, "minimum / 10", result.minimumDividedByTenLr(), SeriesMarkers.DIAMOND);
         return chart;

@@ -26,14 +26,14 @@ final class RunContext {
      */
     static final String DEFAULT_PROFILE_PROPERTY = "lrschedules.examples.profile";
 
-    private final RunOptions options;
+    private final DataOptions options;
     private final RunProfile profile;
     private final Path dir;
     private final int batch;
     private final LoadedData loaded;
     private final PreparedData data;
 
-    private RunContext(RunOptions options, RunProfile profile, Path dir, int batch, LoadedData loaded,
+    private RunContext(DataOptions options, RunProfile profile, Path dir, int batch, LoadedData loaded,
                        PreparedData data) {
         this.options = options;
         this.profile = profile;
@@ -48,15 +48,15 @@ final class RunContext {
      * @param say     receives the notes of the hardware and the data loader
      * @throws ExamplesException if the profile, the hardware, the output directory or the data cannot be used
      */
-    static RunContext open(RunOptions options, String command, Consumer<String> say) throws IOException {
+    static RunContext open(DataOptions options, String command, Consumer<String> say) throws IOException {
         return open(options, command, say, false);
     }
 
     /**
-     * As {@link #open(RunOptions, String, Consumer)}; {@code resuming} continues the run in the output directory
+     * As {@link #open(DataOptions, String, Consumer)}; {@code resuming} continues the run in the output directory
      * instead of requiring it to be new or empty.
      */
-    static RunContext open(RunOptions options, String command, Consumer<String> say, boolean resuming)
+    static RunContext open(DataOptions options, String command, Consumer<String> say, boolean resuming)
             throws IOException {
         options.validate();
         RunProfile profile = profile(options.profile);
@@ -70,7 +70,7 @@ final class RunContext {
             OutputDirectory.check(dir, options.force);
         }
         int batch = options.batch != null ? options.batch
-                : profile.batch() != null ? profile.batch() : RunOptions.DEFAULT_BATCH;
+                : profile.batch() != null ? profile.batch() : DataOptions.DEFAULT_BATCH;
         LoadedData loaded = DataLoader.load(options.dataSource(), options.dataDirectory(), say);
         PreparedData data = PreparedData.of(loaded, options.trainLimit, options.testLimit, options.valFraction,
                 profile.dataType());
@@ -89,17 +89,14 @@ final class RunContext {
         return fallback.isEmpty() ? RunProfile.defaults() : RunProfile.load(Path.of(fallback));
     }
 
-    /** The settings the options and the profile give, for the caller to complete or change. */
+    /**
+     * The settings the data options and the profile give (the model's default learning rate), for the caller to
+     * complete: {@link RunOptions#settings(RunSettings.Builder)} for {@code train} and {@code compare}.
+     */
     RunSettings.Builder settings() {
-        return RunSettings.builder().model(options.model).epochs(options.epochs).batch(batch)
-                .learningRate(options.learningRate()).seed(options.seed).target(options.target)
-                .plateauFactor(options.plateauFactor).plateauPatience(options.plateauPatience)
-                .dataType(profile.dataType()).workspaceMode(profile.workspaceMode()).prefetch(profile.prefetch())
-                .statsEvery(options.statsEvery);
-    }
-
-    RunOptions options() {
-        return options;
+        return RunSettings.builder().model(options.model).batch(batch).learningRate(options.model.defaultLearningRate())
+                .seed(options.seed).dataType(profile.dataType()).workspaceMode(profile.workspaceMode())
+                .prefetch(profile.prefetch());
     }
 
     RunProfile profile() {

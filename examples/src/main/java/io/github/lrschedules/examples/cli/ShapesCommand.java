@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.cli;
 
+import io.github.lrschedules.examples.report.Charts;
 import io.github.lrschedules.examples.ExamplesException;
 import io.github.lrschedules.schedule.CosineDecaySchedule;
 import io.github.lrschedules.schedule.InverseSqrtSchedule;
@@ -7,8 +8,6 @@ import io.github.lrschedules.schedule.PiecewiseConstantSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
 import io.github.lrschedules.schedule.WarmupStableDecaySchedule.Decay;
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -44,11 +41,6 @@ public final class ShapesCommand implements Callable<Integer> {
 
     public static final String CSV = "shapes.csv";
     public static final String PNG = "shapes.png";
-
-    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
-        new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
-    private static final float[][] DASHES = {null, {9f, 5f}, {2f, 4f}, {12f, 4f, 2f, 4f}, null, {5f, 5f}, null,
-        {2f, 3f}};
 
     @Spec
     CommandSpec spec;
@@ -122,14 +114,8 @@ public final class ShapesCommand implements Callable<Integer> {
     }
 
     private XYChart chart(Map<String, ISchedule> shapes, int horizon) {
-        XYChart chart = new XYChartBuilder().width(1100).height(560)
-                .title("Schedules of current practice, peak " + peak + ", " + steps + " steps")
-                .xAxisTitle("step").yAxisTitle("learning rate").build();
-        Styler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.OutsideE);
-        styler.setChartBackgroundColor(Color.WHITE);
-        styler.setPlotBackgroundColor(Color.WHITE);
-        styler.setAntiAlias(true);
+        XYChart chart = Charts.xy("Schedules of current practice, peak " + peak + ", " + steps + " steps", "step",
+                "learning rate", 1100, 560);
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax((double) horizon);
         chart.getStyler().setYAxisMin(0.0);
@@ -143,13 +129,7 @@ public final class ShapesCommand implements Callable<Integer> {
             for (int k = 0; k <= horizon; k++) {
                 y[k] = e.getValue().valueAt(k, 0);
             }
-            XYSeries series = chart.addSeries(e.getKey(), x, y);
-            series.setMarker(SeriesMarkers.NONE);
-            series.setLineColor(COLORS[i % COLORS.length]);
-            float width = i < 4 ? 2.5f : 1.8f;
-            float[] dash = DASHES[i % DASHES.length];
-            series.setLineStyle(dash == null ? new BasicStroke(width)
-                    : new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, dash, 0f));
+            Charts.style(chart.addSeries(e.getKey(), x, y), i);
             i++;
         }
         // XChart puts the ticks of equally spaced x values on the data (0, 62, 124, ...); one invisible point off

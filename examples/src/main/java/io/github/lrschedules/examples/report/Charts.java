@@ -43,6 +43,8 @@ public final class Charts {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
 
+    private static final Color MUTED = new Color(0xbbbbbb);
+
     /** Dash pattern of the i-th schedule (null: solid). */
     private static final float[][] DASHES = {null, {9f, 5f}, {2f, 4f}, {12f, 4f, 2f, 4f}, {5f, 5f},
         {16f, 6f}, {2f, 3f, 2f, 3f, 8f, 3f}};
@@ -73,7 +75,7 @@ public final class Charts {
 
     /** Applied learning rate per iteration, log scale, x in epochs. */
     static XYChart learningRate(Comparison comparison, int width, int height) {
-        XYChart chart = chart("Learning rate applied (first layer's weights)", "epoch", "learning rate (log scale)",
+        XYChart chart = chart("Learning rate applied (first layer's weights)", "epochs trained", "learning rate (log scale)",
                 width, height, epochs(comparison));
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setYAxisDecimalPattern("0.0E0");
@@ -109,7 +111,7 @@ public final class Charts {
 
     /** Test accuracy after each epoch, in percent. */
     static XYChart accuracy(Comparison comparison, int width, int height) {
-        XYChart chart = chart("Test accuracy after each epoch", "epoch", "test accuracy (%)", width, height,
+        XYChart chart = chart("Test accuracy after each epoch", "epochs trained", "test accuracy (%)", width, height,
                 epochs(comparison));
         double low = 100;
         int i = 0;
@@ -118,7 +120,7 @@ public final class Charts {
             for (EpochStats e : run.epochStats()) {
                 // a diverged run's NaN loss still has an accuracy (NaN outputs count as wrong)
                 if (Double.isFinite(e.testAccuracy())) {
-                    s.add(e.epoch(), 100 * e.testAccuracy());
+                    s.add(e.epoch() + 1, 100 * e.testAccuracy()); // after epoch e: e + 1 epochs trained
                     low = Math.min(low, 100 * e.testAccuracy());
                 }
             }
@@ -128,7 +130,7 @@ public final class Charts {
             }
             i++;
         }
-        // every point is on the chart, epoch 1 included
+        // every point is on the chart, the first (after epoch 0, one epoch trained) included
         chart.getStyler().setYAxisMin(Math.max(0, Math.floor(low - 1)));
         chart.getStyler().setMarkerSize(7);
         chart.getStyler().setYAxisMax(100.0);
@@ -139,7 +141,7 @@ public final class Charts {
 
     /** Training loss, averaged over a quarter epoch, and test loss after each epoch (markers), log scale. */
     static XYChart loss(Comparison comparison, int width, int height) {
-        XYChart chart = chart("Loss: training (lines, mean over 1/4 epoch) and test (markers, per epoch)", "epoch",
+        XYChart chart = chart("Loss: training (lines, mean over 1/4 epoch) and test (markers, per epoch)", "epochs trained",
                 "cross-entropy (log scale)", width, height, epochs(comparison));
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setYAxisDecimalPattern("0.0E0");
@@ -164,7 +166,7 @@ public final class Charts {
             Series test = new Series();
             for (EpochStats e : run.epochStats()) {
                 if (e.testLoss() > 0) {
-                    test.add(e.epoch(), e.testLoss());
+                    test.add(e.epoch() + 1, e.testLoss());
                 }
             }
             if (!test.x.isEmpty()) {
@@ -181,8 +183,20 @@ public final class Charts {
     }
 
     private static XYChart chart(String title, String x, String y, int width, int height, int epochs) {
-        XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(x).yAxisTitle(y)
-                .build();
+        XYChart chart = xy(title, x, y, width, height);
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax((double) epochs);
+        chart.getStyler().setXAxisDecimalPattern("0.#");
+        return chart;
+    }
+
+    /**
+     * An empty chart in the examples' one style (white, light grid, bold title, legend outside on the right,
+     * anti-aliased): every chart of the examples starts here.
+     */
+    public static XYChart xy(String title, String xTitle, String yTitle, int width, int height) {
+        XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xTitle)
+                .yAxisTitle(yTitle).build();
         XYStyler styler = chart.getStyler();
         styler.setLegendPosition(Styler.LegendPosition.OutsideE);
         styler.setChartBackgroundColor(Color.WHITE);
@@ -190,10 +204,21 @@ public final class Charts {
         styler.setPlotGridLinesColor(new Color(0xdddddd));
         styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         styler.setAntiAlias(true);
-        styler.setXAxisMin(0.0);
-        styler.setXAxisMax((double) epochs);
-        styler.setXAxisDecimalPattern("0.#");
         return chart;
+    }
+
+    /** Draws {@code series} as the {@code index}-th line of a chart: its palette colour and line, no markers. */
+    public static XYSeries style(XYSeries series, int index) {
+        series.setMarker(SeriesMarkers.NONE);
+        series.setLineColor(COLORS[index % COLORS.length]);
+        series.setMarkerColor(COLORS[index % COLORS.length]);
+        series.setLineStyle(stroke(index));
+        return series;
+    }
+
+    /** The palette's colour for what is drawn behind the lines (raw, unsmoothed data). */
+    public static Color muted() {
+        return MUTED;
     }
 
     /** Adds {@code s} in the run's colour; a series with no drawable point is left out. */
@@ -201,12 +226,7 @@ public final class Charts {
         if (s.x.isEmpty()) {
             return null;
         }
-        XYSeries series = chart.addSeries(run.schedule().id(), s.x, s.y);
-        series.setMarker(SeriesMarkers.NONE);
-        series.setLineColor(COLORS[index % COLORS.length]);
-        series.setMarkerColor(COLORS[index % COLORS.length]);
-        series.setLineStyle(stroke(index));
-        return series;
+        return style(chart.addSeries(run.schedule().id(), s.x, s.y), index);
     }
 
     /** The i-th schedule's line: widest and solid first, then narrower, each with its own dashes. */

@@ -25,8 +25,8 @@ public final class Reports {
     }
 
     /**
-     * {@code schedule,epoch,iteration,lr,loss}: one row per training iteration; epoch from 1 as in every other output,
-     * iteration from 0 (DL4J's iteration count, as {@code listener(iteration, epoch)} sees it).
+     * {@code schedule,epoch,iteration,lr,loss}: one row per training iteration; epoch and iteration from 0 as DL4J counts
+     * them ({@code listener(iteration, epoch)}, the library's learning-rate CSV), as in every other output.
      */
     public static void writeMetrics(Comparison comparison, Path file) throws IOException {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -34,7 +34,7 @@ public final class Reports {
             for (RunResult run : comparison.runs()) {
                 String name = run.schedule().id();
                 for (int i = 0; i < run.iterations().length; i++) {
-                    out.write(name + "," + (run.epochs()[i] + 1) + "," + run.iterations()[i] + "," + run.learningRates()[i]
+                    out.write(name + "," + run.epochs()[i] + "," + run.iterations()[i] + "," + run.learningRates()[i]
                             + "," + run.losses()[i] + "\n");
                 }
             }
@@ -43,7 +43,7 @@ public final class Reports {
 
     /**
      * {@code schedule,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,seconds,train_seconds}: one
-     * row per schedule and epoch, measured after the epoch (epoch from 1); {@code seconds} since the start of the run,
+     * row per schedule and epoch, measured after the epoch (epoch from 0); {@code seconds} since the start of the run,
      * evaluations included, {@code train_seconds} spent training in that epoch alone.
      */
     public static void writeEpochs(Comparison comparison, Path file) throws IOException {
@@ -64,7 +64,8 @@ public final class Reports {
     /**
      * {@code schedule,test_accuracy,best_accuracy,best_epoch,epochs_to_target,target,final_lr,final_train_loss,
      * seconds,diverged_epoch}: one row per schedule in run order; {@code epochs_to_target} is empty if the target was
-     * never reached, {@code diverged_epoch} unless the training loss became NaN.
+     * never reached (a count of epochs: 1 if the target was reached after epoch 0), {@code best_epoch} and
+     * {@code diverged_epoch} count from 0, {@code diverged_epoch} is empty unless the training loss became NaN.
      */
     public static void writeSummaryCsv(Comparison comparison, Path file) throws IOException {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -75,7 +76,7 @@ public final class Reports {
                 out.write(run.schedule().id() + "," + run.testAccuracy() + "," + run.best().testAccuracy() + ","
                         + run.best().epoch() + "," + (toTarget < 0 ? "" : Integer.toString(toTarget)) + ","
                         + comparison.target() + "," + run.last().learningRate() + "," + run.last().trainLoss() + ","
-                        + format("%.3f", run.seconds()) + "," + (run.divergedAt() > 0 ? run.divergedAt() : "") + "\n");
+                        + format("%.3f", run.seconds()) + "," + (run.divergedAt() >= 0 ? run.divergedAt() : "") + "\n");
             }
         }
     }
@@ -101,7 +102,7 @@ public final class Reports {
             md.append("- **").append(run.schedule().id()).append("**: ").append(run.schedule().summary())
                     .append(". `").append(run.configuration()).append("`\n");
             for (Reduction r : run.reductions()) {
-                md.append("  - from epoch ").append(r.getEpoch() + 1).append(": lr ").append(sci(r.getOldLr()))
+                md.append("  - from epoch ").append(r.getEpoch()).append(": lr ").append(sci(r.getOldLr()))
                         .append(" → ").append(sci(r.getNewLr())).append(" (held-out loss ")
                         .append(format("%.4f", r.getMetric())).append(", best ").append(format("%.4f", r.getBest()))
                         .append(")\n");
@@ -152,7 +153,7 @@ public final class Reports {
                     .append(escape(run.schedule().summary())).append(".<br><code>").append(escape(run.configuration()))
                     .append("</code>");
             for (Reduction r : run.reductions()) {
-                html.append("<br>from epoch ").append(r.getEpoch() + 1).append(": lr ").append(sci(r.getOldLr()))
+                html.append("<br>from epoch ").append(r.getEpoch()).append(": lr ").append(sci(r.getOldLr()))
                         .append(" → ").append(sci(r.getNewLr()));
             }
             html.append("</li>\n");
@@ -206,7 +207,7 @@ public final class Reports {
         for (RunResult run : comparison.ranked()) {
             int toTarget = run.epochsToTarget();
             String accuracy = percent(run.testAccuracy())
-                    + (run.divergedAt() > 0 ? " (diverged in epoch " + run.divergedAt() + ")" : "");
+                    + (run.divergedAt() >= 0 ? " (diverged in epoch " + run.divergedAt() + ")" : "");
             rows.add(List.of(run.schedule().id(), accuracy,
                     percent(run.best().testAccuracy()) + " (" + run.best().epoch() + ")",
                     toTarget < 0 ? "-" : Integer.toString(toTarget), sci(run.last().learningRate()),

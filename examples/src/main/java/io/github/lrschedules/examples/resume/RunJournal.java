@@ -1,76 +1,81 @@
 package io.github.lrschedules.examples.resume;
 
+import io.github.lrschedules.checkpoint.Checkpoint;
+import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.examples.ExamplesException;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.train.EpochCheckpoints;
 import io.github.lrschedules.examples.train.RunResult;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
-import io.github.lrschedules.plateau.ReduceLROnPlateauState;
-import io.github.lrschedules.internal.AtomicFiles;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InvalidClassException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The saved state of a resumable run, in {@code DIR/resume/checkpoint.zip}, rewritten as a whole (beside itself,
- * then moved into place: {@link AtomicFiles}) after every epoch and after every schedule, so that at any moment it
- * holds one consistent state, whenever the process is killed:
+ * The saved state of a resumable run: one library {@link Checkpoint} in {@code DIR/resume/checkpoint.zip}, written
+ * after every epoch and after every schedule (beside itself, then moved into place), so that at any moment it holds
+ * one consistent state, whenever the process is killed. The zip holds:
  * <ul>
- *   <li>the results of the schedules that finished (every recorded row, every epoch's measurements);</li>
- *   <li>for the schedule being trained, after its last finished epoch: the network with its updater state
- *       ({@code ModelSerializer}, iteration and epoch counts included), the plateau listener's state
- *       ({@link ReduceLROnPlateauListener#state()}), the rows and epochs so far, and the state of ND4J's random
- *       generator, which draws the dropout masks (the batch order is a function of seed and epoch already);</li>
- *   <li>a copy of {@code stats.dl4j} (and its write-ahead log) as it was at that moment, so that the DL4J reports of
- *       an epoch that was cut short are not kept twice.</li>
+ *   <li>the network of the schedule being trained (of the last one trained, once it finished) with its updater state
+ *       and iteration/epoch counts, in ModelSerializer's layout;</li>
+ *   <li>the plateau listener's state (key {@code reduceLROnPlateau}), for the plateau schedule;</li>
+ *   <li>the run's own record (key {@value #KEY}, a {@link Record}): the results of the schedules that finished, the
+ *       rows and epochs so far of the one being trained, the state of ND4J's random generator (dropout masks; the
+ *       batch order is a function of seed and epoch already), the seconds spent, and how many reports
+ *       {@code stats.dl4j} held, so that the reports of an epoch cut short are written once ({@link StatsReplay});
+ *       </li>
+ *   <li>under Spark, the {@code SparkTrainingLoop}'s own state too: the loop writes this checkpoint itself.</li>
  * </ul>
- * When the run is complete, the checkpoint keeps only the results (a later {@code --resume} rewrites the reports).
+ * The entries are stored without compression (parameters hardly compress). After an epoch the training thread only
+ * takes a {@link Checkpoint.Snapshot} (a copy of parameters and updater state, the states serialized: a few
+ * milliseconds for the MLP); a background thread writes it while the next epoch trains. The next checkpoint waits for
+ * the previous write, so they land in order, and a kill during a write leaves the previous file in place.
  */
-public final class RunJournal implements EpochCheckpoints {
+public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJournal.Record> {
 
     /** The checkpoint's file name inside {@link RunManifest#FOLDER}. */
     public static final String FILE = "checkpoint.zip";
-    private static final String STATE_ENTRY = "state.ser";
-    private static final String MODEL_ENTRY = "model.zip";
-    private static final String STATS_PREFIX = "stats/";
+    /** The key of the run's record among the checkpoint's objects. */
+    public static final String KEY = "examplesRun";
+    /** An entry of the checkpoint format of the examples 1.0.0 (a model zip nested in the checkpoint). */
+    private static final String OLD_STATE_ENTRY = "state.ser";
 
     private final Path dir;
-    private final String statsFile;
+    private final StatsReplay stats;
     private final List<RunResult> finished;
-    private final Saved loaded;
-    private final Map<String, byte[]> loadedModel;
-    private final Map<String, byte[]> loadedStats;
+    private final Record loaded;
     private final long startNanos = System.nanoTime();
+    private RunResult current;
+    private boolean runComplete;
+    /** The network of the last schedule that finished in this process, kept in the checkpoint. */
+    private MultiLayerNetwork last;
+    /** Writes the per-epoch checkpoints while the next epoch trains. */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "checkpoint-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private Future<Void> pending;
 
-    private RunJournal(Path dir, String statsFile, Saved loaded, Map<String, byte[]> model,
-                       Map<String, byte[]> stats) {
+    private RunJournal(Path dir, StatsReplay stats, Record loaded) {
         this.dir = dir;
-        this.statsFile = statsFile;
+        this.stats = stats;
         this.loaded = loaded;
         this.finished = new ArrayList<>(loaded == null ? List.of() : loaded.finished);
-        this.loadedModel = model;
-        this.loadedStats = stats;
+        this.current = loaded == null ? null : loaded.current;
     }
 
     /** The checkpoint's path inside a run's output directory. */
@@ -81,61 +86,70 @@ public final class RunJournal implements EpochCheckpoints {
     /**
      * A new run in {@code dir}: writes its manifest and removes any checkpoint of an earlier run there.
      *
-     * @param statsFile the name of the DL4J stats file in {@code dir} ({@code stats.dl4j})
+     * @param stats the run's {@code stats.dl4j}, as the trainer writes to it
      */
-    public static RunJournal start(Path dir, String statsFile, RunManifest manifest) throws IOException {
+    public static RunJournal start(Path dir, StatsReplay stats, RunManifest manifest) throws IOException {
         Files.deleteIfExists(file(dir));
         manifest.write(dir);
-        return new RunJournal(dir, statsFile, null, Map.of(), Map.of());
+        return new RunJournal(dir, stats, null);
     }
 
     /**
      * The run saved in {@code dir} (its manifest checked by the caller); without a checkpoint yet (killed before its
      * first epoch ended), it starts from the beginning.
      *
+     * @param stats the run's {@code stats.dl4j}; null to read the checkpoint only
      * @throws ExamplesException if the checkpoint cannot be read (another version, a damaged file)
      */
-    public static RunJournal open(Path dir, String statsFile) throws IOException {
+    public static RunJournal open(Path dir, StatsReplay stats) throws IOException {
         Path file = file(dir);
         if (!Files.isRegularFile(file)) {
-            return new RunJournal(dir, statsFile, null, Map.of(), Map.of());
+            return new RunJournal(dir, stats, null);
         }
-        Saved saved = null;
-        Map<String, byte[]> model = new LinkedHashMap<>();
-        Map<String, byte[]> stats = new LinkedHashMap<>();
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            Enumeration<? extends ZipEntry> entries = zip.entries();
-            while (entries.hasMoreElements()) {
-                ZipEntry entry = entries.nextElement();
-                byte[] bytes;
-                try (InputStream in = zip.getInputStream(entry)) {
-                    bytes = in.readAllBytes();
-                }
-                if (entry.getName().equals(STATE_ENTRY)) {
-                    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-                        saved = (Saved) in.readObject();
-                    }
-                } else if (entry.getName().equals(MODEL_ENTRY)) {
-                    model.put(MODEL_ENTRY, bytes);
-                } else if (entry.getName().startsWith(STATS_PREFIX)) {
-                    stats.put(entry.getName().substring(STATS_PREFIX.length()), bytes);
-                }
+        Record record;
+        try {
+            if (!Checkpoint.keys(file).contains(KEY)) {
+                throw new ExamplesException("--resume " + dir + ": " + file + " holds no record of the run ("
+                        + Checkpoint.keys(file) + ")");
             }
-        } catch (InvalidClassException | ClassNotFoundException | ClassCastException e) {
-            throw new ExamplesException("--resume " + dir + ": " + file + " was saved by another version of the"
-                    + " examples (" + e.getMessage() + "); resume it with that version, or start a new run", e);
-        } catch (java.util.zip.ZipException e) {
-            throw new ExamplesException("--resume " + dir + ": " + file + " is damaged (" + e.getMessage() + ")", e);
+            record = Checkpoint.object(file, KEY, Record.class);
+        } catch (IllegalArgumentException e) {
+            throw new ExamplesException("--resume " + dir + ": " + file + " is not a checkpoint of the examples ("
+                    + e.getMessage() + "); start a new run", e);
+        } catch (IOException e) {
+            throw new ExamplesException("--resume " + dir + ": " + file + " cannot be read (" + e.getMessage()
+                    + "); resume it with the version that wrote it, or start a new run", e);
         }
-        if (saved == null) {
-            throw new ExamplesException("--resume " + dir + ": " + file + " holds no " + STATE_ENTRY);
+        if (stats != null) {
+            stats.skipRepeats(record.statsCounts);
         }
-        return new RunJournal(dir, statsFile, saved, model, stats);
+        return new RunJournal(dir, stats, record);
     }
 
     /**
-     * Deletes the files that {@link AtomicFiles} was writing in {@code dir} and its resume folder when the process
-     * was killed ({@code .metrics.csv123.tmp}); only while no process runs in {@code dir}.
+     * Refuses a run directory saved by the examples 1.0.0, whose checkpoint nested the model zip in its own zip.
+     *
+     * @throws ExamplesException naming the directory and saying to start a new run
+     */
+    public static void refuseOldFormat(Path dir) throws IOException {
+        Path file = file(dir);
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            if (zip.getEntry(OLD_STATE_ENTRY) != null) {
+                throw new ExamplesException("--resume " + dir + ": the run there was saved in the checkpoint format of"
+                        + " the examples 1.0.0 (a model zip inside " + file + "), which this version does not read;"
+                        + " start a new run (--out)");
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new ExamplesException("--resume " + dir + ": " + file + " is damaged (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Deletes the files that were being written in {@code dir} and its resume folder when the process was killed
+     * ({@code .metrics.csv123.tmp}); only while no process runs in {@code dir}.
      */
     public static void deleteUnfinishedWrites(Path dir) throws IOException {
         deleteTemporaryFiles(dir);
@@ -162,8 +176,7 @@ public final class RunJournal implements EpochCheckpoints {
         if (done != null) {
             return done.epochStats().size();
         }
-        return loaded != null && loaded.current != null && loaded.current.schedule() == schedule
-                ? loaded.current.epochStats().size() : 0;
+        return current != null && current.schedule() == schedule ? current.epochStats().size() : 0;
     }
 
     /** The schedule that was training at the checkpoint, or null. */
@@ -191,31 +204,15 @@ public final class RunJournal implements EpochCheckpoints {
         return (loaded == null ? 0 : loaded.seconds) + (System.nanoTime() - startNanos) / 1e9;
     }
 
-    /**
-     * Puts {@code stats.dl4j} back as it was at the checkpoint (call it before opening the file); a run killed before
-     * its first checkpoint starts without one, as a new run does.
-     */
-    public void restoreStats() throws IOException {
-        if (complete()) {
-            return;
-        }
-        deleteStatsFiles();
-        for (Map.Entry<String, byte[]> file : loadedStats.entrySet()) {
-            Files.write(dir.resolve(file.getKey()), file.getValue());
-        }
-    }
+    // ---- EpochCheckpoints -----------------------------------------------------------------------------------------
 
     @Override
     public Continuation continuation(ScheduleName schedule, MultiLayerNetwork fresh) throws IOException {
         if (loaded == null || loaded.current == null || loaded.current.schedule() != schedule) {
             return null;
         }
-        byte[] bytes = loadedModel.get(MODEL_ENTRY);
-        if (bytes == null) {
-            throw new ExamplesException("--resume " + dir + ": " + file(dir) + " holds no network for "
-                    + schedule.id());
-        }
-        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), true);
+        Path file = file(dir);
+        MultiLayerNetwork net = Checkpoint.restoreMultiLayerNetwork(file);
         if (net.numParams() != fresh.numParams() || !net.getLayerWiseConfigurations().getDataType()
                 .equals(fresh.getLayerWiseConfigurations().getDataType())) {
             throw new ExamplesException("--resume " + dir + ": the saved network of " + schedule.id() + " has "
@@ -223,7 +220,7 @@ public final class RunJournal implements EpochCheckpoints {
                     + "; this run builds " + fresh.numParams() + " of " + fresh.getLayerWiseConfigurations().getDataType());
         }
         RunResult soFar = loaded.current;
-        Saved saved = loaded;
+        Record saved = loaded;
         return new Continuation() {
             @Override
             public MultiLayerNetwork network() {
@@ -236,13 +233,13 @@ public final class RunJournal implements EpochCheckpoints {
             }
 
             @Override
-            public void restore(ReduceLROnPlateauListener plateau) {
+            public void restore(ReduceLROnPlateauListener plateau) throws IOException {
                 if (plateau != null) {
-                    if (saved.plateau == null) {
+                    if (!Checkpoint.keys(file).contains(plateau.checkpointKey())) {
                         throw new ExamplesException("--resume " + dir + ": the checkpoint of " + schedule.id()
                                 + " holds no plateau state");
                     }
-                    plateau.restore(saved.plateau);
+                    Checkpoint.restore(file, plateau);
                 }
                 Nd4j.getRandom().setStates(saved.randomRoot, saved.randomNode);
             }
@@ -250,98 +247,114 @@ public final class RunJournal implements EpochCheckpoints {
     }
 
     @Override
-    public void epochDone(MultiLayerNetwork net, ReduceLROnPlateauListener plateau, RunResult soFar)
-            throws IOException {
-        Random random = Nd4j.getRandom();
-        Saved saved = new Saved(finished, soFar, plateau == null ? null : plateau.state(), random.rootState(),
-                random.nodeState(), seconds(), false);
-        ByteArrayOutputStream model = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(net, model, true);
-        write(saved, model.toByteArray(), true);
+    public void epochDone(RunResult soFar) {
+        current = soFar;
     }
 
-    /** Records a finished schedule (its result kept, its network no longer). */
-    public void scheduleDone(RunResult run) throws IOException {
-        finished.removeIf(r -> r.schedule() == run.schedule());
-        finished.add(run);
-        write(new Saved(finished, null, null, 0, 0, seconds(), false), null, true);
-    }
-
-    /** Records that every schedule finished and every report was written: only the results are kept. */
-    public void runDone() throws IOException {
-        write(new Saved(finished, null, null, 0, 0, seconds(), true), null, false);
-    }
-
-    private void write(Saved saved, byte[] model, boolean withStats) throws IOException {
-        Map<String, byte[]> stats = withStats ? readStatsFiles() : Map.of();
-        AtomicFiles.write(file(dir), temp -> {
-            try (OutputStream raw = Files.newOutputStream(temp); ZipOutputStream zip = new ZipOutputStream(raw)) {
-                zip.putNextEntry(new ZipEntry(STATE_ENTRY));
-                ObjectOutputStream out = new ObjectOutputStream(zip);
-                out.writeObject(saved);
-                out.flush();
-                zip.closeEntry();
-                if (model != null) {
-                    zip.putNextEntry(new ZipEntry(MODEL_ENTRY));
-                    zip.write(model);
-                    zip.closeEntry();
-                }
-                for (Map.Entry<String, byte[]> file : stats.entrySet()) {
-                    zip.putNextEntry(new ZipEntry(STATS_PREFIX + file.getKey()));
-                    zip.write(file.getValue());
-                    zip.closeEntry();
-                }
-            }
-            // The file is complete on disk before it replaces the previous checkpoint (power loss, not only kill).
-            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp,
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
+    @Override
+    public void save(MultiLayerNetwork net, ReduceLROnPlateauListener plateau) throws IOException {
+        Checkpoint.Builder checkpoint = Checkpoint.of(net).compression(Checkpoint.Compression.NONE).state(this);
+        if (plateau != null) {
+            checkpoint.state(plateau);
+        }
+        awaitWrite();
+        Checkpoint.Snapshot snapshot = checkpoint.snapshot();
+        Path file = file(dir);
+        pending = writer.submit(() -> {
+            snapshot.write(file);
+            return null;
         });
     }
 
-    /** The stats file and MapDB's files beside it ({@code stats.dl4j.wal.0}, ...). */
-    private Map<String, byte[]> readStatsFiles() throws IOException {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, statsFile + "*")) {
-            for (Path file : entries) {
-                if (Files.isRegularFile(file)) {
-                    files.put(file.getFileName().toString(), Files.readAllBytes(file));
-                }
-            }
+    /** Waits for the checkpoint being written in the background, if any; its failure surfaces here. */
+    private void awaitWrite() throws IOException {
+        if (pending == null) {
+            return;
         }
-        return files;
-    }
-
-    private void deleteStatsFiles() throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, statsFile + "*")) {
-            for (Path file : entries) {
-                Files.deleteIfExists(file);
-            }
+        try {
+            pending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the checkpoint " + file(dir) + " was written", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException ? (IOException) e.getCause()
+                    : new IOException("cannot write the checkpoint " + file(dir) + ": " + e.getCause(), e.getCause());
+        } finally {
+            pending = null;
         }
     }
 
-    /** What the checkpoint's {@code state.ser} holds. */
-    private static final class Saved implements Serializable {
-        private static final long serialVersionUID = 1L;
+    @Override
+    public Path file() {
+        return file(dir);
+    }
+
+    @Override
+    public Checkpointable<?> record() {
+        return this;
+    }
+
+    /** Records a finished schedule (its result kept; the checkpoint keeps its network until the next one's). */
+    @Override
+    public void scheduleDone(RunResult run, MultiLayerNetwork net) throws IOException {
+        finished.removeIf(r -> r.schedule() == run.schedule());
+        finished.add(run);
+        current = null;
+        last = net;
+        awaitWrite();
+        Checkpoint.of(net).compression(Checkpoint.Compression.NONE).state(this).write(file(dir));
+    }
+
+    /** Records that every schedule finished and every report was written. */
+    public void runDone() throws IOException {
+        runComplete = true;
+        awaitWrite();
+        writer.shutdown();
+        MultiLayerNetwork net = last != null ? last : Checkpoint.restoreMultiLayerNetwork(file(dir));
+        Checkpoint.of(net).compression(Checkpoint.Compression.NONE).state(this).write(file(dir));
+    }
+
+    // ---- Checkpointable: the run's record -------------------------------------------------------------------------
+
+    @Override
+    public String checkpointKey() {
+        return KEY;
+    }
+
+    @Override
+    public Record state() {
+        Random random = Nd4j.getRandom();
+        return new Record(finished, current, random.rootState(), random.nodeState(), seconds(), runComplete,
+                stats == null ? Map.of() : stats.counts());
+    }
+
+    /** The record a loop that wrote the checkpoint itself (Spark) restores: already read by {@link #open}. */
+    @Override
+    public void restore(Record state) {
+        // open() read the same record from the same file before training started
+    }
+
+    /** What the checkpoint's {@value #KEY} object holds. */
+    public static final class Record implements Serializable {
+        private static final long serialVersionUID = 2L;
 
         final List<RunResult> finished;
         final RunResult current;
-        final ReduceLROnPlateauState plateau;
         final long randomRoot;
         final long randomNode;
         final double seconds;
         final boolean complete;
+        final Map<String, Integer> statsCounts;
 
-        Saved(List<RunResult> finished, RunResult current, ReduceLROnPlateauState plateau, long randomRoot,
-              long randomNode, double seconds, boolean complete) {
+        Record(List<RunResult> finished, RunResult current, long randomRoot, long randomNode, double seconds,
+               boolean complete, Map<String, Integer> statsCounts) {
             this.finished = new ArrayList<>(finished);
             this.current = current;
-            this.plateau = plateau;
             this.randomRoot = randomRoot;
             this.randomNode = randomNode;
             this.seconds = seconds;
             this.complete = complete;
+            this.statsCounts = new LinkedHashMap<>(statsCounts);
         }
     }
 }

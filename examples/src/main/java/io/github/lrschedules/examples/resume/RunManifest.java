@@ -1,7 +1,6 @@
 package io.github.lrschedules.examples.resume;
 
 import io.github.lrschedules.examples.ExamplesException;
-import io.github.lrschedules.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -31,7 +30,7 @@ public final class RunManifest {
     /** The manifest's file name inside {@link #FOLDER}. */
     public static final String FILE = "run.properties";
     /** Version of the saved state's layout; a run saved in another layout is refused. */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
 
     private final int format;
     private final String version;
@@ -141,7 +140,17 @@ public final class RunManifest {
         p.store(text, null);
         // store() starts with a date comment; without it the file is the same for the same run.
         String body = text.toString().replaceFirst("^#[^\n]*\n", "");
-        AtomicFiles.writeText(file(dir), out -> out.write(body));
+        // written beside its place and moved there, so a kill never leaves half a manifest
+        Path file = file(dir);
+        Files.createDirectories(file.getParent());
+        Path temp = file.resolveSibling("." + FILE + "." + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.writeString(temp, body, StandardCharsets.UTF_8);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.lrschedules.examples.schedule;
 
 import io.github.lrschedules.examples.ExamplesException;
+import io.github.lrschedules.examples.train.RunSettings;
 import io.github.lrschedules.plateau.PlateauTracker;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.schedule.CosineRestartsSchedule;
@@ -30,7 +31,7 @@ public enum ScheduleName {
     CONSTANT("η throughout (the baseline)") {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
-            double lr = plan.learningRate();
+            double lr = plan.settings().learningRate();
             return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), null, "Nesterovs(" + lr + ", 0.9)");
         }
     },
@@ -39,8 +40,8 @@ public enum ScheduleName {
     MILESTONE("η, ×0.1 at 50% and 75% of the epochs") {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
-            ISchedule lr = MilestoneStepSchedule.atFractions(ScheduleType.EPOCH, plan.learningRate(), 0.1,
-                    plan.epochs(), 0.5, 0.75);
+            ISchedule lr = MilestoneStepSchedule.atFractions(ScheduleType.EPOCH, plan.settings().learningRate(), 0.1,
+                    plan.settings().epochs(), 0.5, 0.75);
             return withSchedule(lr);
         }
     },
@@ -51,8 +52,9 @@ public enum ScheduleName {
         public ScheduleSetup setup(SchedulePlan plan) {
             int total = plan.totalIterations();
             int warmup = Math.min(plan.batchesPerEpoch() / 2, total - 1);
-            return withSchedule(new WarmupCosineSchedule(ScheduleType.ITERATION, plan.learningRate(), warmup, total,
-                    0.0, 0.0));
+            // minValue and warmupStartValue: the builder's 0
+            return withSchedule(WarmupCosineSchedule.builder(ScheduleType.ITERATION, plan.settings().learningRate(),
+                    total).warmupSteps(warmup).build());
         }
     },
 
@@ -61,8 +63,8 @@ public enum ScheduleName {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
             int firstCycle = Math.max(1, (plan.totalIterations() + 6) / 7);
-            return withSchedule(new CosineRestartsSchedule(ScheduleType.ITERATION, plan.learningRate(), firstCycle, 2.0,
-                    0.0));
+            return withSchedule(CosineRestartsSchedule.builder(ScheduleType.ITERATION, plan.settings().learningRate(),
+                    firstCycle).cycleMultiplier(2.0).build());
         }
     },
 
@@ -77,10 +79,11 @@ public enum ScheduleName {
             ISchedule lr;
             ISchedule momentum;
             try {
-                lr = new OneCycleSchedule(ScheduleType.ITERATION, plan.oneCycleMax(), total, 0.3, 25, 1e4,
-                        OneCycleSchedule.Anneal.COS, false);
-                momentum = OneCycleSchedule.momentum(ScheduleType.ITERATION, total, 0.3, 0.85, 0.95,
-                        OneCycleSchedule.Anneal.COS, false);
+                // PyTorch's defaults: pctStart 0.3, divFactor 25, finalDivFactor 1e4, cosine, momentum 0.85-0.95
+                OneCycleSchedule.Builder oneCycle = OneCycleSchedule.builder(ScheduleType.ITERATION,
+                        plan.settings().oneCycleMax(), total);
+                lr = oneCycle.build();
+                momentum = oneCycle.buildMomentum();
             } catch (IllegalArgumentException e) {
                 throw new ExamplesException("onecycle cannot fit a run of " + total + " iterations: " + e.getMessage()
                         + "; train longer (--epochs) or with smaller batches (--batch)", e);
@@ -94,9 +97,10 @@ public enum ScheduleName {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
             int half = Math.max(1, plan.totalIterations() / 8);
-            double lr = plan.learningRate();
-            return withSchedule(new CyclicSchedule(ScheduleType.ITERATION, lr / 10, lr, half, half,
-                    CyclicSchedule.Mode.TRIANGULAR2, 1.0));
+            double lr = plan.settings().learningRate();
+            // stepDown: the builder's default, stepUp
+            return withSchedule(CyclicSchedule.builder(ScheduleType.ITERATION, lr / 10, lr, half)
+                    .mode(CyclicSchedule.Mode.TRIANGULAR2).build());
         }
     },
 
@@ -110,18 +114,19 @@ public enum ScheduleName {
             if (plan.validation() == null) {
                 throw new ExamplesException("plateau needs a held-out split to monitor: use a --val-fraction > 0");
             }
-            double lr = plan.learningRate();
+            RunSettings settings = plan.settings();
+            double lr = settings.learningRate();
             ReduceLROnPlateauListener.Builder plateau = ReduceLROnPlateauListener.builder()
-                    .factor(plan.plateauFactor())
-                    .patience(plan.plateauPatience())
+                    .factor(settings.plateauFactor())
+                    .patience(settings.plateauPatience())
                     .minLr(lr / 1000);
             ReduceLROnPlateauListener listener = plan.validationReported()
                     ? plateau.reported(PlateauTracker.Mode.MIN).build()
                     : plateau.validationLoss(plan.validation()).build();
             // the settings, not the listener's toString: that shows its state (best=Infinity before the first epoch)
             return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), listener, "Nesterovs(" + lr + ", 0.9) + "
-                    + "ReduceLROnPlateau(held-out loss, factor=" + plan.plateauFactor() + ", patience="
-                    + plan.plateauPatience() + ", minLr=" + lr / 1000 + ")");
+                    + "ReduceLROnPlateau(held-out loss, factor=" + settings.plateauFactor() + ", patience="
+                    + settings.plateauPatience() + ", minLr=" + lr / 1000 + ")");
         }
     },
 
@@ -134,7 +139,7 @@ public enum ScheduleName {
         public ScheduleSetup setup(SchedulePlan plan) {
             int total = plan.totalIterations();
             WarmupStableDecaySchedule.Builder builder = WarmupStableDecaySchedule.builder(ScheduleType.ITERATION,
-                    plan.learningRate(), total);
+                    plan.settings().learningRate(), total);
             int decay = builder.build().getDecaySteps();
             return withSchedule(builder.warmupSteps(Math.min(plan.batchesPerEpoch() / 2, total - decay)).build());
         }
@@ -147,8 +152,8 @@ public enum ScheduleName {
     SFSGD("schedule-free SGD at η, warmup half an epoch (evaluated at x)") {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
-            SgdScheduleFree updater = new SgdScheduleFree(plan.learningRate(), SchedulePlan.MOMENTUM,
-                    warmup(plan));
+            SgdScheduleFree updater = SgdScheduleFree.builder().learningRate(plan.settings().learningRate())
+                    .momentum(SchedulePlan.MOMENTUM).warmupSteps(warmup(plan)).build();
             return new ScheduleSetup(updater, null, updater.toString());
         }
     },
@@ -160,7 +165,7 @@ public enum ScheduleName {
     SFADAMW("schedule-free AdamW at η/40, warmup half an epoch (evaluated at x)") {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
-            AdamWScheduleFree updater = AdamWScheduleFree.builder().learningRate(plan.learningRate() / 40)
+            AdamWScheduleFree updater = AdamWScheduleFree.builder().learningRate(plan.settings().learningRate() / 40)
                     .warmupSteps(warmup(plan)).build();
             return new ScheduleSetup(updater, null, updater.toString());
         }

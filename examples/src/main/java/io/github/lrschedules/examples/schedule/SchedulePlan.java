@@ -1,54 +1,43 @@
 package io.github.lrschedules.examples.schedule;
 
+import io.github.lrschedules.examples.train.RunSettings;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
-/** What a schedule is fitted to: the peak learning rate, the training length and the held-out data. */
+/**
+ * What a schedule is fitted to: the run's settings (the one validated run specification: peak learning rate, epochs,
+ * plateau factor and patience, one-cycle peak), the ITERATION steps of an epoch and the held-out data. The recipes of
+ * {@link ScheduleName} read the settings directly.
+ */
 public final class SchedulePlan {
 
     /** Momentum of the Nesterovs updater every schedule uses (one-cycle moves it between 0.85 and 0.95). */
     public static final double MOMENTUM = 0.9;
 
-    private final double learningRate;
-    private final int epochs;
+    private final RunSettings settings;
     private final int batchesPerEpoch;
     private final DataSetIterator validation;
-    private final double plateauFactor;
-    private final int plateauPatience;
-    private final double oneCycleMax;
     private final boolean validationReported;
 
     /**
-     * @param learningRate    the peak (for most, initial) learning rate of every schedule
+     * @param batchesPerEpoch ITERATION steps of one epoch (the mini-batches; under Spark the averaging rounds times
+     *                        the averaging frequency)
      * @param validation      the held-out split the plateau schedule monitors (may be null for other schedules)
-     * @param plateauFactor   factor of each plateau reduction, in (0, 1)
-     * @param plateauPatience epochs without improvement before a plateau reduction
      */
-    public SchedulePlan(double learningRate, int epochs, int batchesPerEpoch, DataSetIterator validation,
-                        double plateauFactor, int plateauPatience) {
-        this(learningRate, epochs, batchesPerEpoch, validation, plateauFactor, plateauPatience, learningRate);
+    public SchedulePlan(RunSettings settings, int batchesPerEpoch, DataSetIterator validation) {
+        this(settings, batchesPerEpoch, validation, false);
     }
 
-    /** @param oneCycleMax the maximum of the one-cycle schedule (--max-lr) */
-    public SchedulePlan(double learningRate, int epochs, int batchesPerEpoch, DataSetIterator validation,
-                        double plateauFactor, int plateauPatience, double oneCycleMax) {
-        this.oneCycleMax = oneCycleMax;
-        this.learningRate = learningRate;
-        this.epochs = epochs;
+    private SchedulePlan(RunSettings settings, int batchesPerEpoch, DataSetIterator validation,
+                         boolean validationReported) {
+        if (settings == null) {
+            throw new IllegalArgumentException("settings (null) must be given");
+        }
+        if (batchesPerEpoch < 1) {
+            throw new IllegalArgumentException("batchesPerEpoch (" + batchesPerEpoch + ") must be >= 1");
+        }
+        this.settings = settings;
         this.batchesPerEpoch = batchesPerEpoch;
         this.validation = validation;
-        this.plateauFactor = plateauFactor;
-        this.plateauPatience = plateauPatience;
-        this.validationReported = false;
-    }
-
-    private SchedulePlan(SchedulePlan plan, boolean validationReported) {
-        this.learningRate = plan.learningRate;
-        this.epochs = plan.epochs;
-        this.batchesPerEpoch = plan.batchesPerEpoch;
-        this.validation = plan.validation;
-        this.plateauFactor = plan.plateauFactor;
-        this.plateauPatience = plan.plateauPatience;
-        this.oneCycleMax = plan.oneCycleMax;
         this.validationReported = validationReported;
     }
 
@@ -58,7 +47,7 @@ public final class SchedulePlan {
      * epoch the listener would see.
      */
     public SchedulePlan reportingValidationLoss() {
-        return new SchedulePlan(this, true);
+        return new SchedulePlan(settings, batchesPerEpoch, validation, true);
     }
 
     /** True if the plateau listener gets the held-out loss through {@code report}; see {@link #reportingValidationLoss()}. */
@@ -66,17 +55,9 @@ public final class SchedulePlan {
         return validationReported;
     }
 
-    public double learningRate() {
-        return learningRate;
-    }
-
-    /** Maximum of the one-cycle schedule: --max-lr, which defaults to the learning rate. */
-    public double oneCycleMax() {
-        return oneCycleMax;
-    }
-
-    public int epochs() {
-        return epochs;
+    /** The run's settings. */
+    public RunSettings settings() {
+        return settings;
     }
 
     public int batchesPerEpoch() {
@@ -85,18 +66,10 @@ public final class SchedulePlan {
 
     /** Total iterations: {@code epochs * batchesPerEpoch}. */
     public int totalIterations() {
-        return epochs * batchesPerEpoch;
+        return settings.epochs() * batchesPerEpoch;
     }
 
     public DataSetIterator validation() {
         return validation;
-    }
-
-    public double plateauFactor() {
-        return plateauFactor;
-    }
-
-    public int plateauPatience() {
-        return plateauPatience;
     }
 }

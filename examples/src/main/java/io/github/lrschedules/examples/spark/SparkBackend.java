@@ -1,9 +1,12 @@
 package io.github.lrschedules.examples.spark;
 
-import io.github.lrschedules.spark.AppliedLearningRates;
+import io.github.lrschedules.examples.train.Backend;
+import io.github.lrschedules.plateau.PlateauTracker;
+import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.record.LearningRateRows;
+import io.github.lrschedules.spark.SparkMetric;
 import io.github.lrschedules.spark.SparkSteps;
-import io.github.lrschedules.internal.Args;
-import io.github.lrschedules.internal.Networks;
+import io.github.lrschedules.spark.SparkTrainingLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,16 +23,19 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
- * {@code compare --master}: trains each epoch with DL4J's Spark training ({@code SparkDl4jMultiLayer},
- * {@code ParameterAveragingTrainingMaster} in Export mode, the updater state averaged too), everything else on the
- * driver, as {@link io.github.lrschedules.spark.SparkTrainingLoop} does: evaluation, plateau decisions, the record of
- * the rates the workers applied ({@link AppliedLearningRates}) and the checkpoints. One ITERATION step is one
- * averaging round, so the schedules are sized with {@link #stepsPerEpoch(int)}.
+ * {@code compare --master}: trains with DL4J's Spark training ({@code SparkDl4jMultiLayer},
+ * {@code ParameterAveragingTrainingMaster} in Export mode, the updater state averaged too) through the library's
+ * {@link SparkTrainingLoop}: the loop fits every epoch, records the rates the workers applied, reports the held-out
+ * loss the trainer measures on the driver to the plateau listener, calls the trainer after every epoch and writes the
+ * run's checkpoint (the trainer's record rides in it). One ITERATION step is one averaging round, so the schedules are
+ * sized with {@link #stepsPerEpoch(int)}.
+ *
+ * <p>The epoch's mini-batches are put into one RDD, in the order of the run's first epoch, and Spark splits them
+ * among the workers at every fit.
  */
-public final class SparkTraining implements AutoCloseable {
+public final class SparkBackend implements Backend {
 
     private final JavaSparkContext context;
     private final String master;
@@ -38,8 +44,8 @@ public final class SparkTraining implements AutoCloseable {
     private final long seed;
     private final Path exportDirectory;
 
-    private SparkTraining(JavaSparkContext context, String master, int averagingFrequency, int batch, long seed,
-                          Path exportDirectory) {
+    private SparkBackend(JavaSparkContext context, String master, int averagingFrequency, int batch, long seed,
+                         Path exportDirectory) {
         this.context = context;
         this.master = master;
         this.averagingFrequency = averagingFrequency;
@@ -55,11 +61,17 @@ public final class SparkTraining implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code averagingFrequency < 1} or {@code batch < 1}
      */
-    public static SparkTraining start(String master, int averagingFrequency, int batch, long seed,
-                                      Path exportDirectory) {
-        Args.notNull("master", master);
-        Args.atLeast("averagingFrequency", averagingFrequency, 1);
-        Args.atLeast("batch", batch, 1);
+    public static SparkBackend start(String master, int averagingFrequency, int batch, long seed,
+                                     Path exportDirectory) {
+        if (master == null || master.isBlank()) {
+            throw new IllegalArgumentException("master (" + master + ") must be a Spark master URL");
+        }
+        if (averagingFrequency < 1) {
+            throw new IllegalArgumentException("averagingFrequency (" + averagingFrequency + ") must be >= 1");
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch (" + batch + ") must be >= 1");
+        }
         SparkConf conf = new SparkConf().setMaster(master).setAppName("dl4j-lr-schedules-examples")
                 .set("spark.ui.enabled", "false")
                 .set("spark.ui.showConsoleProgress", "false");
@@ -68,9 +80,9 @@ public final class SparkTraining implements AutoCloseable {
         }
         JavaSparkContext context = new JavaSparkContext(conf);
         context.setLogLevel("WARN");
-        SparkTraining training = new SparkTraining(context, master, averagingFrequency, batch, seed, exportDirectory);
-        training.deleteExports(); // left by a run that was killed
-        return training;
+        SparkBackend backend = new SparkBackend(context, master, averagingFrequency, batch, seed, exportDirectory);
+        backend.deleteExports(); // left by a run that was killed
+        return backend;
     }
 
     /** Spark's default parallelism: the number of workers parameter averaging trains with. */
@@ -79,11 +91,17 @@ public final class SparkTraining implements AutoCloseable {
     }
 
     /** ITERATION steps of one epoch of {@code batches} mini-batches: {@link SparkSteps#perEpoch}. */
+    @Override
     public int stepsPerEpoch(int batches) {
         return SparkSteps.perEpoch(batches, workers(), averagingFrequency);
     }
 
-    /** One line for the run's settings. */
+    @Override
+    public boolean reportsValidation() {
+        return true;
+    }
+
+    @Override
     public String description(int batches) {
         return String.format(Locale.ROOT, "Spark %s: parameter averaging (Export mode, updater state averaged), %d "
                         + "workers, averaging every %d mini-batches; one ITERATION step is one averaging round: %d "
@@ -91,16 +109,26 @@ public final class SparkTraining implements AutoCloseable {
                 stepsPerEpoch(batches), batches, stepsPerEpoch(batches) * workers());
     }
 
-    /**
-     * Trains {@code net} for one epoch on the mini-batches {@code epoch} yields, in Spark, and records the rates the
-     * workers applied at the steps it advanced.
-     *
-     * @return the driver's network after the fit (the same object, its parameters and updater state averaged)
-     */
-    public MultiLayerNetwork fitEpoch(MultiLayerNetwork net, DataSetIterator epoch, AppliedLearningRates record) {
+    @Override
+    public boolean rowsIncludeResumedEpochs() {
+        return true;
+    }
+
+    /** Thrown by the epoch hook to end the loop early: the training loss diverged. */
+    private static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
+
+    @Override
+    public LearningRateRows train(Epochs run) throws IOException {
         List<DataSet> batches = new ArrayList<>();
-        while (epoch.hasNext()) {
-            batches.add(epoch.next().copy());
+        run.train().startEpoch(0);
+        while (run.train().hasNext()) {
+            batches.add(run.train().next().copy());
         }
         ParameterAveragingTrainingMaster trainingMaster = new ParameterAveragingTrainingMaster.Builder(workers(), batch)
                 .batchSizePerWorker(batch)
@@ -110,15 +138,38 @@ public final class SparkTraining implements AutoCloseable {
                 .rngSeed(seed)
                 .exportDirectory(exportDirectory.toUri().toString())
                 .build();
-        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(context, net, trainingMaster);
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(context, run.network(), trainingMaster);
+        // The network trains on the workers: the driver's copy needs no listener (the plateau listener is reported to).
+        run.network().setListeners(new ArrayList<>());
+        SparkMetric heldOut = SparkMetric.onDriver(PlateauTracker.Mode.MIN,
+                network -> run.validationLoss().applyAsDouble((MultiLayerNetwork) network));
+        ReduceLROnPlateauListener plateau = run.setup().plateau();
+        long[] evaluated = {System.nanoTime()};
+        SparkTrainingLoop.Builder loop = SparkTrainingLoop.builder(sparkNet).epochs(run.epochs())
+                .onEpochEnd((network, epoch, metric, rows) -> {
+                    double seconds = (System.nanoTime() - evaluated[0]) / 1e9;
+                    if (!run.epochEnd().epochDone((MultiLayerNetwork) network, epoch, rows, seconds)) {
+                        throw new Stop();
+                    }
+                    evaluated[0] = System.nanoTime();
+                });
+        if (plateau != null) {
+            loop.plateau(plateau, heldOut);
+        } else {
+            loop.monitor(heldOut);
+        }
+        if (run.stats() != null) {
+            loop.statsStorage(run.stats(), run.sessionId());
+        }
+        if (run.checkpoints().file() != null) {
+            loop.checkpoint(run.checkpoints().file(), run.resumed()).checkpointState(run.checkpoints().record());
+        }
         JavaRDD<DataSet> rdd = context.parallelize(batches, workers());
-        int from = Networks.iterationCount(net);
-        int epochCount = Networks.epochCount(net);
-        sparkNet.fit(rdd);
-        MultiLayerNetwork trained = sparkNet.getNetwork();
-        record.recordFit(trained, from, Networks.iterationCount(trained), epochCount, sparkNet.getScore());
-        deleteExports();
-        return trained;
+        try {
+            return loop.build().fit(rdd).learningRates();
+        } catch (Stop diverged) {
+            return null;
+        }
     }
 
     private void deleteExports() {

@@ -1,13 +1,16 @@
 package io.github.lrschedules.examples.train;
 
+import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import java.io.IOException;
+import java.nio.file.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * Where a {@link Trainer} saves each schedule's state after every epoch and finds it again, so that a run killed at
- * any moment continues from its last finished epoch ({@code --resume}). {@link #NONE} saves nothing.
+ * any moment continues from its last finished epoch ({@code --resume}): one library checkpoint file holding the
+ * network, the listener state and the run's record. {@link #NONE} saves nothing.
  */
 public interface EpochCheckpoints {
 
@@ -19,7 +22,25 @@ public interface EpochCheckpoints {
         }
 
         @Override
-        public void epochDone(MultiLayerNetwork net, ReduceLROnPlateauListener plateau, RunResult soFar) {
+        public void epochDone(RunResult soFar) {
+        }
+
+        @Override
+        public void save(MultiLayerNetwork net, ReduceLROnPlateauListener plateau) {
+        }
+
+        @Override
+        public void scheduleDone(RunResult run, MultiLayerNetwork net) {
+        }
+
+        @Override
+        public Path file() {
+            return null;
+        }
+
+        @Override
+        public Checkpointable<?> record() {
+            return null;
         }
     };
 
@@ -36,7 +57,7 @@ public interface EpochCheckpoints {
          * Puts the saved plateau state into {@code plateau} (null for other schedules) and the saved state of ND4J's
          * random generator (dropout masks) back; called just before training continues.
          */
-        void restore(ReduceLROnPlateauListener plateau);
+        void restore(ReduceLROnPlateauListener plateau) throws IOException;
     }
 
     /**
@@ -46,9 +67,18 @@ public interface EpochCheckpoints {
      */
     Continuation continuation(ScheduleName schedule, MultiLayerNetwork fresh) throws IOException;
 
-    /**
-     * Saves the state after an epoch: the network with its updater state, the plateau listener's state (null if
-     * none) and the run so far.
-     */
-    void epochDone(MultiLayerNetwork net, ReduceLROnPlateauListener plateau, RunResult soFar) throws IOException;
+    /** Takes the run so far into the record the next checkpoint holds. */
+    void epochDone(RunResult soFar);
+
+    /** Writes the checkpoint: the network with its updater state, the plateau listener's state (if any), the record. */
+    void save(MultiLayerNetwork net, ReduceLROnPlateauListener plateau) throws IOException;
+
+    /** Records that {@code run} finished; {@code net} is its network after the last epoch. */
+    void scheduleDone(RunResult run, MultiLayerNetwork net) throws IOException;
+
+    /** The checkpoint file, for a training loop that writes it itself (Spark); null for {@link #NONE}. */
+    Path file();
+
+    /** The record, for a training loop that writes the checkpoint itself; null for {@link #NONE}. */
+    Checkpointable<?> record();
 }

@@ -18,7 +18,7 @@ public final class EpochStats implements Serializable {
     private final double trainSeconds;
 
     /**
-     * @param epoch        1-based
+     * @param epoch        from 0, as DL4J counts epochs
      * @param learningRate the learning rate of the epoch's last iteration
      * @param trainLoss    mean mini-batch loss over the epoch
      * @param seconds      since the start of the run

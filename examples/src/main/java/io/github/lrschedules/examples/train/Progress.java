@@ -58,7 +58,7 @@ public interface Progress {
     }
 
     /**
-     * One line per epoch, for logs: {@code "constant   epoch 1/3  loss 0.4123  lr 1.00e-01  test 91.20%  4.2 s"}.
+     * One line per epoch, for logs: {@code "constant   epoch 0 (1/3)  loss 0.4123  lr 1.00e-01  test 91.20%  4.2 s"}.
      */
     static Progress lines(PrintStream out) {
         return new Progress() {
@@ -77,8 +77,8 @@ public interface Progress {
 
             @Override
             public void epoch(EpochStats stats) {
-                out.println(String.format(Locale.ROOT, "%-10s epoch %d/%d  loss %.4f  lr %.2e  test %.2f%%  %.1f s",
-                        name, stats.epoch(), epochs, stats.trainLoss(), stats.learningRate(),
+                out.println(String.format(Locale.ROOT, "%-10s epoch %d (%d/%d)  loss %.4f  lr %.2e  test %.2f%%  %.1f s",
+                        name, stats.epoch(), stats.epoch() + 1, epochs, stats.trainLoss(), stats.learningRate(),
                         100 * stats.testAccuracy(), stats.seconds()));
                 out.flush();
             }

@@ -43,7 +43,7 @@ public final class RunResult implements Serializable {
         this.divergedAt = divergedAt;
     }
 
-    /** The (1-based) epoch whose training loss became NaN or infinite, after which the run stopped; 0 if none. */
+    /** The epoch (from 0) whose training loss became NaN or infinite, after which the run stopped; -1 if none. */
     public int divergedAt() {
         return divergedAt;
     }
@@ -119,11 +119,11 @@ public final class RunResult implements Serializable {
         return target;
     }
 
-    /** First (1-based) epoch whose test accuracy reached the target, or -1 if none did. */
+    /** Epochs trained until the test accuracy reached the target (1 if it did after epoch 0), or -1 if it never did. */
     public int epochsToTarget() {
         for (EpochStats e : epochStats) {
             if (e.testAccuracy() >= target) {
-                return e.epoch();
+                return e.epoch() + 1;
             }
         }
         return -1;

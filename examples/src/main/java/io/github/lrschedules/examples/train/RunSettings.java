@@ -40,7 +40,7 @@ public final class RunSettings {
         this.workspaceMode = b.workspaceMode;
         this.prefetch = b.prefetch;
         this.statsEvery = b.statsEvery;
-        this.oneCycleMax = Double.isNaN(b.oneCycleMax) ? b.learningRate : b.oneCycleMax;
+        this.oneCycleMax = b.oneCycleMax == null ? b.learningRate : b.oneCycleMax;
     }
 
     /** A builder with the defaults above; {@link Builder#model} and {@link Builder#learningRate} must be set. */
@@ -135,7 +135,8 @@ public final class RunSettings {
         private WorkspaceMode workspaceMode = WorkspaceMode.ENABLED;
         private int prefetch = 2;
         private int statsEvery;
-        private double oneCycleMax = Double.NaN;
+        /** null: the learning rate. */
+        private Double oneCycleMax;
 
         private Builder() {
         }
@@ -220,7 +221,7 @@ public final class RunSettings {
             check(workspaceMode != null, "workspaceMode", workspaceMode, "must be set");
             check(prefetch >= 0, "prefetch", prefetch, "must be >= 0");
             check(statsEvery >= 0, "statsEvery", statsEvery, "must be >= 0");
-            check(Double.isNaN(oneCycleMax) || oneCycleMax > 0 && Double.isFinite(oneCycleMax), "oneCycleMax",
+            check(oneCycleMax == null || oneCycleMax > 0 && Double.isFinite(oneCycleMax), "oneCycleMax",
                     oneCycleMax, "must be > 0 and finite");
             return new RunSettings(this);
         }

@@ -5,14 +5,9 @@ import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
-import io.github.lrschedules.examples.spark.SparkTraining;
-import io.github.lrschedules.spark.AppliedLearningRates;
 import io.github.lrschedules.schedulefree.ScheduleFree;
-import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.plateau.Reduction;
-import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.record.LearningRateRows;
-import io.github.lrschedules.internal.Networks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -26,7 +21,6 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.stats.impl.DefaultStatsUpdateConfiguration;
-import org.nd4j.linalg.dataset.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -34,7 +28,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 /**
  * Trains one network under one schedule: same initial weights (seed) and same batches in the same order for every
  * schedule, evaluation on the held-out split and the test set after every epoch, the applied learning rate recorded
- * at every iteration.
+ * at every iteration. Where the epochs run is the {@link Backend}'s business (this JVM or Spark); the trainer does
+ * the same around both.
  */
 public final class Trainer {
 
@@ -47,33 +42,31 @@ public final class Trainer {
     private final RunSettings settings;
     private final StatsStorageRouter stats;
     private final Progress progress;
+    private final Backend backend;
     private EpochCheckpoints checkpoints = EpochCheckpoints.NONE;
-    private SparkTraining spark;
+
+    /** The last held-out measurement, for the plateau report and the epoch's row alike. */
+    private MultiLayerNetwork measuredNet;
+    private int measuredIteration = -1;
+    private Measured measured;
 
     /**
-     * @param stats where a {@code StatsListener} reports (session id = schedule name), or null for none; the DL4J UI
-     *              can show the same router live
+     * @param stats   where a {@code StatsListener} reports (session id = schedule name), or null for none; the DL4J
+     *                UI can show the same router live
+     * @param backend where the epochs run: {@link Backend#local(int)} or the Spark one
      */
-    public Trainer(PreparedData data, RunSettings settings, StatsStorageRouter stats, Progress progress) {
+    public Trainer(PreparedData data, RunSettings settings, StatsStorageRouter stats, Progress progress,
+                   Backend backend) {
         this.data = data;
         this.settings = settings;
         this.stats = stats;
         this.progress = progress;
+        this.backend = backend;
     }
 
     /** Saves every schedule's state after each epoch into {@code checkpoints}, and continues from what it holds. */
     public Trainer checkpointing(EpochCheckpoints checkpoints) {
         this.checkpoints = checkpoints;
-        return this;
-    }
-
-    /**
-     * Trains every epoch with DL4J's Spark training in {@code spark} instead of in this JVM: the schedules are sized
-     * in averaging rounds ({@link SparkTraining#stepsPerEpoch}), the plateau listener gets the held-out loss the
-     * driver measures, and the rows are the rates the workers applied, rebuilt on the driver.
-     */
-    public Trainer onSpark(SparkTraining spark) {
-        this.spark = spark;
         return this;
     }
 
@@ -108,92 +101,98 @@ public final class Trainer {
         if (resumed != null) {
             net = resumed.network();
             start -= (long) (before.seconds() * 1e9);
-        }
-        LearningRateRecorder recorder = new LearningRateRecorder();
-        AppliedLearningRates applied = new AppliedLearningRates();
-        // the rows: what the recorder sees in this JVM, or the rates the Spark workers applied
-        LearningRateRows steps = spark == null ? recorder : applied;
-        List<TrainingListener> listeners = new ArrayList<>();
-        if (spark == null) {
-            listeners.add(recorder);
-            listeners.addAll(setup.listeners());
-            if (stats != null) {
-                listeners.add(statsListener(schedule, train.batchesPerEpoch()));
+            try {
+                resumed.restore(setup.plateau());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            listeners.add(new ProgressListener(progress));
         }
-        // under Spark the driver's network trains nothing: the workers' copies would get the listeners
-        net.setListeners(listeners);
-        long storageStart = System.currentTimeMillis();
+        List<TrainingListener> displays = new ArrayList<>();
+        if (stats != null) {
+            displays.add(statsListener(schedule, train.batchesPerEpoch()));
+        }
+        displays.add(new ProgressListener(progress));
 
         // Test accuracy per epoch beside the StatsListener's reports, for the Schedules page of the DL4J UI.
         EpochMetricsRecorder accuracyRecorder = stats == null ? null : new EpochMetricsRecorder(stats, schedule.id());
         progress.start(schedule.id(), plan.totalIterations(), settings.epochs());
         List<EpochStats> epochs = new ArrayList<>(before == null ? List.of() : before.epochStats());
-        int diverged = 0;
-        if (resumed != null) {
-            resumed.restore(setup.plateau());
-        }
+        int steps = stepsPerEpoch(train);
+        long begun = start;
+        // what the epochs so far give: the latest network, rows and measurements, and where a divergence stopped
+        Object[] latest = {net, null};
+        int[] diverged = {-1};
+        Backend.EpochEnd epochEnd = (trained, epoch, rows, trainSeconds) -> {
+            latest[0] = trained;
+            latest[1] = rows;
+            double[] scores = rows.scores();
+            double trainLoss = mean(Arrays.copyOfRange(scores, Math.max(0, scores.length - steps), scores.length));
+            double[] lr = rows.learningRates(LR_KEY);
+            Measured val;
+            Measured tst;
+            // schedule-free updaters train at y and are evaluated at their average x, as the authors evaluate
+            try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() ? ScheduleFree.evaluationWeights(trained)
+                    : null) {
+                val = validation == null ? Measured.NONE : validation(trained, validation);
+                tst = measure(trained, test);
+            }
+            EpochStats stats = new EpochStats(epoch, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
+                    tst.loss, tst.accuracy, (System.nanoTime() - begun) / 1e9, trainSeconds);
+            epochs.add(stats);
+            if (accuracyRecorder != null && tst.accuracy >= 0 && tst.accuracy <= 1) {
+                accuracyRecorder.recordTestAccuracy(epoch, tst.accuracy);
+            }
+            progress.epoch(stats);
+            if (!Double.isFinite(trainLoss)) {
+                diverged[0] = epoch;
+                return false;
+            }
+            checkpoints.epochDone(result(schedule, setup, steps, rows, before, epochs, begun, -1));
+            return true;
+        };
+        Backend.Epochs work = new Backend.Epochs(net, setup, train, epochs.size(), settings.epochs(), displays, stats,
+                schedule.id(), checkpoints, resumed != null,
+                trained -> validation == null ? Double.NaN : validation(trained, validation).loss, epochEnd);
         try {
-            for (int epoch = epochs.size(); epoch < settings.epochs(); epoch++) {
-                int firstStep = steps.size();
-                train.startEpoch(epoch);
-                long fitStart = System.nanoTime();
-                if (spark == null) {
-                    fitEpoch(net, train);
-                } else {
-                    net = spark.fitEpoch(net, train, applied);
-                }
-                double trainSeconds = (System.nanoTime() - fitStart) / 1e9;
-                double[] scores = steps.scores();
-                double trainLoss = mean(Arrays.copyOfRange(scores, firstStep, scores.length));
-                double[] lr = steps.learningRates(LR_KEY);
-                Measured val;
-                Measured tst;
-                // schedule-free updaters train at y and are evaluated at their average x, as the authors evaluate
-                try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() ? ScheduleFree.evaluationWeights(net) : null) {
-                    val = validation == null ? Measured.NONE : measure(net, validation);
-                    tst = measure(net, test);
-                }
-                if (spark != null && setup.plateau() != null) {
-                    setup.plateau().report(net, val.loss);
-                }
-                if (spark != null && stats != null) {
-                    applied.writeTo(this.stats, schedule.id(), "driver", storageStart, firstStep);
-                }
-                EpochStats stats = new EpochStats(epoch + 1, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
-                        tst.loss, tst.accuracy, (System.nanoTime() - start) / 1e9, trainSeconds);
-                epochs.add(stats);
-                if (accuracyRecorder != null && tst.accuracy >= 0 && tst.accuracy <= 1) {
-                    accuracyRecorder.recordTestAccuracy(epoch, tst.accuracy);
-                }
-                progress.epoch(stats);
-                if (!Double.isFinite(trainLoss)) {
-                    diverged = epoch + 1;
-                    break;
-                }
-                if (epoch + 1 < settings.epochs()) {
-                    saveCheckpoint(net, setup.plateau(), result(schedule, setup, train, steps, before, epochs, start,
-                            diverged));
+            if (epochs.size() < settings.epochs()) {
+                LearningRateRows rows = backend.train(work);
+                if (latest[1] == null) {
+                    latest[1] = rows;
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
             progress.finish();
         }
-        return result(schedule, setup, train, steps, before, epochs, start, diverged);
+        RunResult result = result(schedule, setup, steps, (LearningRateRows) latest[1], before, epochs, start,
+                diverged[0]);
+        try {
+            checkpoints.scheduleDone(result, (MultiLayerNetwork) latest[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return result;
     }
 
-    private RunResult result(ScheduleName schedule, ScheduleSetup setup, EpochIterator train,
-                             LearningRateRows recorder, RunResult before, List<EpochStats> epochs, long start,
-                             int diverged) {
+    private RunResult result(ScheduleName schedule, ScheduleSetup setup, int stepsPerEpoch, LearningRateRows recorder,
+                             RunResult before, List<EpochStats> epochs, long start, int diverged) {
         List<Reduction> reductions = setup.plateau() == null ? List.of()
                 : setup.plateau().history();
-        // A continued run's recorder holds the rows since the checkpoint; the saved run holds the rows before.
-        return new RunResult(schedule, setup.description(), stepsPerEpoch(train),
-                Rows.join(before == null ? null : before.iterations(), recorder.iterations()),
-                Rows.join(before == null ? null : before.epochs(), recorder.epochs()),
-                Rows.join(before == null ? null : before.learningRates(), recorder.learningRates(LR_KEY)),
-                Rows.join(before == null ? null : before.losses(), recorder.scores()), epochs, reductions,
+        // A continued run's local recorder holds the rows since the checkpoint; the saved run holds the rows before.
+        RunResult earlier = backend.rowsIncludeResumedEpochs() || recorder == null ? null : before;
+        int[] iterations = recorder == null ? new int[0] : recorder.iterations();
+        int[] epochOfRow = recorder == null ? new int[0] : recorder.epochs();
+        double[] rates = recorder == null ? new double[0] : recorder.learningRates(LR_KEY);
+        double[] losses = recorder == null ? new double[0] : recorder.scores();
+        if (recorder == null && before != null) {
+            earlier = before;
+        }
+        return new RunResult(schedule, setup.description(), stepsPerEpoch,
+                Rows.join(earlier == null ? null : earlier.iterations(), iterations),
+                Rows.join(earlier == null ? null : earlier.epochs(), epochOfRow),
+                Rows.join(earlier == null ? null : earlier.learningRates(), rates),
+                Rows.join(earlier == null ? null : earlier.losses(), losses), epochs, reductions,
                 (System.nanoTime() - start) / 1e9, settings.target(), diverged);
     }
 
@@ -205,23 +204,14 @@ public final class Trainer {
         }
     }
 
-    private void saveCheckpoint(MultiLayerNetwork net, ReduceLROnPlateauListener plateau, RunResult soFar) {
-        try {
-            checkpoints.epochDone(net, plateau, soFar);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private SchedulePlan plan(EpochIterator train, EpochIterator validation) {
-        SchedulePlan plan = new SchedulePlan(settings.learningRate(), settings.epochs(), stepsPerEpoch(train),
-                validation, settings.plateauFactor(), settings.plateauPatience(), settings.oneCycleMax());
-        return spark == null ? plan : plan.reportingValidationLoss();
+        SchedulePlan plan = new SchedulePlan(settings, stepsPerEpoch(train), validation);
+        return backend.reportsValidation() ? plan.reportingValidationLoss() : plan;
     }
 
     /** ITERATION steps per epoch: the mini-batches, or under Spark the averaging rounds times the frequency. */
     private int stepsPerEpoch(EpochIterator train) {
-        return spark == null ? train.batchesPerEpoch() : spark.stepsPerEpoch(train.batchesPerEpoch());
+        return backend.stepsPerEpoch(train.batchesPerEpoch());
     }
 
     private EpochIterator validationIterator() {
@@ -229,17 +219,14 @@ public final class Trainer {
                 settings.evaluationBatch());
     }
 
-    private void fitEpoch(MultiLayerNetwork net, EpochIterator train) {
-        if (settings.prefetch() <= 0) {
-            net.fit(train);
-            return;
+    /** The held-out measurement of {@code net} now, measured once per network state. */
+    private Measured validation(MultiLayerNetwork net, DataSetIterator validation) {
+        if (measuredNet != net || measuredIteration != net.getIterationCount()) {
+            measured = measure(net, validation);
+            measuredNet = net;
+            measuredIteration = net.getIterationCount();
         }
-        AsyncDataSetIterator prefetching = new AsyncDataSetIterator(train, settings.prefetch(), true);
-        try {
-            net.fit(prefetching);
-        } finally {
-            prefetching.shutdown();
-        }
+        return measured;
     }
 
     /**
@@ -340,7 +327,7 @@ public final class Trainer {
             done++;
             MultiLayerNetwork net = (MultiLayerNetwork) model;
             // the updater DL4J trains the parameter with, as the library's recorder reads it (NoOp for a frozen layer)
-            IUpdater updater = Networks.updater(net.getLayer(0), "W");
+            IUpdater updater = net.getLayer(0).getConfig().getUpdaterByParam("W");
             double lr = updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : Double.NaN;
             progress.step(done, epoch, model.score(), lr);
         }

@@ -1,0 +1,99 @@
+package io.github.lrschedules.examples.resume;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.core.storage.Persistable;
+import org.deeplearning4j.core.storage.StatsStorage;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.core.storage.StorageMetaData;
+
+/**
+ * The run's {@code stats.dl4j} as the trainer writes to it, without a copy of the file in the checkpoint: it counts
+ * the update reports per session, type and worker, the checkpoint records the counts, and a resumed run drops the
+ * reports the killed process had already written after its checkpoint. Training is deterministic, so the resumed
+ * process sends the same reports again in the same order: the first {@code (count now - count at the checkpoint)} of
+ * each kind are those already in the file. Static information and metadata are replaced, as DL4J does.
+ */
+public final class StatsReplay implements StatsStorageRouter {
+
+    private final StatsStorage storage;
+    private final Map<String, Integer> counts = new LinkedHashMap<>();
+    private final Map<String, Integer> toSkip = new HashMap<>();
+
+    public StatsReplay(StatsStorage storage) {
+        this.storage = storage;
+        for (String session : storage.listSessionIDs()) {
+            for (String type : storage.listTypeIDsForSession(session)) {
+                for (String worker : storage.listWorkerIDsForSessionAndType(session, type)) {
+                    counts.put(key(session, type, worker), storage.getNumUpdateRecordsFor(session, type, worker));
+                }
+            }
+        }
+    }
+
+    private static String key(String session, String type, String worker) {
+        return session + "/" + type + "/" + worker;
+    }
+
+    /** The storage written to. */
+    public StatsStorage storage() {
+        return storage;
+    }
+
+    /** Update reports per {@code session/type/worker} in the file now, for the checkpoint. */
+    public synchronized Map<String, Integer> counts() {
+        return new LinkedHashMap<>(counts);
+    }
+
+    /** Drops, of each kind, the reports the file holds beyond {@code atCheckpoint}: they will be sent again. */
+    public synchronized void skipRepeats(Map<String, Integer> atCheckpoint) {
+        toSkip.clear();
+        for (Map.Entry<String, Integer> now : counts.entrySet()) {
+            int repeated = now.getValue() - atCheckpoint.getOrDefault(now.getKey(), 0);
+            if (repeated > 0) {
+                toSkip.put(now.getKey(), repeated);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void putUpdate(Persistable update) {
+        String key = key(update.getSessionID(), update.getTypeID(), update.getWorkerID());
+        int skip = toSkip.getOrDefault(key, 0);
+        if (skip > 0) {
+            toSkip.put(key, skip - 1);
+            return;
+        }
+        storage.putUpdate(update);
+        counts.merge(key, 1, Integer::sum);
+    }
+
+    @Override
+    public void putUpdate(Collection<? extends Persistable> updates) {
+        for (Persistable update : updates) {
+            putUpdate(update);
+        }
+    }
+
+    @Override
+    public void putStorageMetaData(StorageMetaData metaData) {
+        storage.putStorageMetaData(metaData);
+    }
+
+    @Override
+    public void putStorageMetaData(Collection<? extends StorageMetaData> metaData) {
+        storage.putStorageMetaData(metaData);
+    }
+
+    @Override
+    public void putStaticInfo(Persistable staticInfo) {
+        storage.putStaticInfo(staticInfo);
+    }
+
+    @Override
+    public void putStaticInfo(Collection<? extends Persistable> staticInfo) {
+        storage.putStaticInfo(staticInfo);
+    }
+}
