@@ -172,6 +172,7 @@ public final class LayerGroups {
             return this;
         }
 
+        /** The groups added, in order; at least one. */
         public LayerGroups build() {
             return new LayerGroups(groups);
         }

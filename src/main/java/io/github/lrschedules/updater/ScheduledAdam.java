@@ -95,22 +95,27 @@ public final class ScheduledAdam implements IUpdater {
         return new Builder();
     }
 
+    /** The learning-rate schedule. */
     public ISchedule getLearningRateSchedule() {
         return learningRateSchedule;
     }
 
+    /** The schedule of {@code beta1}. */
     public ISchedule getBeta1Schedule() {
         return beta1Schedule;
     }
 
+    /** The second-moment decay. */
     public double getBeta2() {
         return beta2;
     }
 
+    /** Added to the root of the second moment. */
     public double getEpsilon() {
         return epsilon;
     }
 
+    /** The schedule of the decoupled weight decay. */
     public ISchedule getWeightDecaySchedule() {
         return weightDecaySchedule;
     }
@@ -216,16 +221,19 @@ public final class ScheduledAdam implements IUpdater {
         private Builder() {
         }
 
+        /** A constant learning rate, &gt;= 0 (default 1e-3). */
         public Builder learningRate(double learningRate) {
             this.learningRate = new FixedSchedule(Args.nonNegative("learningRate", learningRate));
             return this;
         }
 
+        /** A learning-rate schedule, such as {@code OneCycleSchedule.Builder.build()}. */
         public Builder learningRate(ISchedule learningRate) {
             this.learningRate = learningRate;
             return this;
         }
 
+        /** A constant {@code beta1}, in [0, 1) (default 0.9). */
         public Builder beta1(double beta1) {
             this.beta1 = new FixedSchedule(Args.inHalfOpenRange("beta1", beta1, 0, 1));
             return this;
@@ -237,11 +245,13 @@ public final class ScheduledAdam implements IUpdater {
             return this;
         }
 
+        /** {@code beta2}, in [0, 1) (default 0.999). */
         public Builder beta2(double beta2) {
             this.beta2 = beta2;
             return this;
         }
 
+        /** {@code epsilon}, &gt; 0 (default 1e-8). */
         public Builder epsilon(double epsilon) {
             this.epsilon = epsilon;
             return this;
@@ -253,11 +263,13 @@ public final class ScheduledAdam implements IUpdater {
             return this;
         }
 
+        /** A schedule for the decoupled weight decay. */
         public Builder weightDecay(ISchedule weightDecay) {
             this.weightDecay = weightDecay;
             return this;
         }
 
+        /** The updater; checks the arguments as the constructor does. */
         public ScheduledAdam build() {
             return new ScheduledAdam(learningRate, beta1, beta2, epsilon, weightDecay);
         }

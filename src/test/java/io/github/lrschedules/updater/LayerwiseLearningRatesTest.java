@@ -350,6 +350,25 @@ class LayerwiseLearningRatesTest {
         assertThat(restored.params().data().asDouble()).containsExactly(net.params().data().asDouble());
     }
 
+    /** Schedule-free state is not one array per parameter: a split is refused and nothing changes. */
+    @Test
+    void aBlockThatCannotBeSplitIsRefusedAndTheNetworkLeftAsItWas() {
+        DataSetIterator data = TestData.blobs();
+        MultiLayerNetwork net = TestNets.mlp(new io.github.lrschedules.schedulefree.SgdScheduleFree(0.1, 0.9, 0));
+        TestNets.fitEpochs(net, data, 1);
+        String json = net.getLayerWiseConfigurations().toJson();
+        double[] state = net.getUpdater().getStateViewArray().dup().data().asDouble();
+        assertThatThrownBy(() -> LayerwiseLearningRates.decay(net, 0.5)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot move the updater state of parameter");
+        assertThat(net.getLayerWiseConfigurations().toJson()).isEqualTo(json);
+        assertThat(net.getUpdater().getStateViewArray().data().asDouble()).containsExactly(state);
+        TestNets.fitEpochs(net, data, 1);
+        // the same factor everywhere keeps the blocks, and is allowed
+        LayerFactors same = LayerwiseLearningRates.apply(net, Map.of("0", 0.5, "1", 0.5, "2", 0.5));
+        assertThat(same.factors()).hasSize(3);
+        assertThat(net.getUpdater().getStateViewArray().data().asDouble()).hasSize(state.length);
+    }
+
     @Test
     void frozenLayersAreLeftAloneAndNotReported() {
         MultiLayerNetwork net = TestNets.mlp(new Sgd(0.1));

@@ -177,6 +177,26 @@ class ScheduledAdamReferenceTest {
         assertThat(c.parameters(net)).containsExactly(before);
     }
 
+    /** What the plateau listener does: the rate is scaled, beta1 and the decay schedules stay, the moments too. */
+    @Test
+    void aPlateauReductionScalesTheRateAndKeepsTheRest() {
+        AdamCases c = AdamCases.ADAMW_ONECYCLE;
+        MultiLayerNetwork net = c.network();
+        follow(c, net, 0, 10);
+        double[] state = net.getUpdater().getStateViewArray().dup().data().asDouble();
+        java.util.List<org.nd4j.linalg.learning.config.IUpdater> changed = LearningRates.change(net,
+                s -> new io.github.lrschedules.schedule.ScaledSchedule(s, 0.5));
+        assertThat(changed).hasSize(1);
+        ScheduledAdam scaled = (ScheduledAdam) changed.get(0);
+        ScheduledAdam original = c.updater();
+        assertThat(scaled.getLearningRate(12, 0)).isEqualTo(0.5 * original.getLearningRate(12, 0));
+        assertThat(scaled.getBeta1Schedule()).isEqualTo(original.getBeta1Schedule());
+        assertThat(scaled.getWeightDecaySchedule()).isEqualTo(original.getWeightDecaySchedule());
+        assertThat(net.getUpdater().getStateViewArray().data().asDouble()).containsExactly(state);
+        net.fit(AdamCases.data());
+        assertThat(AdamCases.relativeError(c.parameters(net), c.parameters(11))).isGreaterThan(1e-6);
+    }
+
     @Test
     void withoutWeightDecayNoAttachIsNeeded() {
         AdamCases c = AdamCases.ADAM_ONECYCLE;
