@@ -132,9 +132,7 @@ public final class WeightAveraging extends BaseTrainingListener implements Check
     public synchronized boolean epochEnded(Model net, int epoch) {
         Networks.require("net", net);
         Args.nonNegative("epoch", epoch);
-        boolean iterationTimed = rule.kind == AveragingRule.Kind.SWA ? rule.everyIterations > 0
-                : rule.everyIterations > 1;
-        if (iterationTimed) {
+        if (followsIterations()) {
             throw new IllegalStateException("WeightAveraging." + rule + " averages every " + rule.everyIterations
                     + " iterations, which a loop without iteration callbacks cannot follow: build it without"
                     + " everyIterations (SWA: everyEpochs) to average after each epoch");
@@ -144,6 +142,14 @@ public final class WeightAveraging extends BaseTrainingListener implements Check
             average(net, Networks.iterationCount(net));
         }
         return due;
+    }
+
+    /**
+     * True if the rule is timed by iterations (SWA with {@code everyIterations}, EMA with {@code everyIterations}
+     * above 1), which a loop without iteration callbacks, such as a Spark driver, cannot follow.
+     */
+    public boolean followsIterations() {
+        return rule.kind == AveragingRule.Kind.SWA ? rule.everyIterations > 0 : rule.everyIterations > 1;
     }
 
     /**

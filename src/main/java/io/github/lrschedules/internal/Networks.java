@@ -66,7 +66,21 @@ public final class Networks {
         Evaluation evaluate(DataSetIterator data);
 
         /** The key of {@code param} of {@code layer}: {@code "0_W"}, or {@code "<layerName>_W"} in a graph. */
-        String parameterKey(Layer layer, String param);
+        default String parameterKey(Layer layer, String param) {
+            return layerKey(layer) + "_" + param;
+        }
+
+        /** The key of {@code layer}: its index in a MultiLayerNetwork, its vertex name in a ComputationGraph. */
+        String layerKey(Layer layer);
+
+        /** The network's updater, or null if it has none yet. */
+        BaseMultiLayerUpdater<?> existingUpdater();
+
+        /** Replaces the network's updater. */
+        void setUpdater(BaseMultiLayerUpdater<?> updater);
+
+        /** A new updater for the network's current configurations, around {@code stateView} (null: a new view). */
+        BaseMultiLayerUpdater<?> newUpdater(INDArray stateView);
     }
 
     /**
@@ -204,8 +218,20 @@ public final class Networks {
             return net.evaluate(data);
         }
 
-        public String parameterKey(Layer layer, String param) {
-            return layer.getIndex() + "_" + param;
+        public String layerKey(Layer layer) {
+            return String.valueOf(layer.getIndex());
+        }
+
+        public BaseMultiLayerUpdater<?> existingUpdater() {
+            return (BaseMultiLayerUpdater<?>) net.getUpdater(false);
+        }
+
+        public void setUpdater(BaseMultiLayerUpdater<?> updater) {
+            net.setUpdater((MultiLayerUpdater) updater);
+        }
+
+        public BaseMultiLayerUpdater<?> newUpdater(INDArray stateView) {
+            return stateView == null ? new MultiLayerUpdater(net) : new MultiLayerUpdater(net, stateView);
         }
     }
 
@@ -264,8 +290,20 @@ public final class Networks {
             return graph.evaluate(data);
         }
 
-        public String parameterKey(Layer layer, String param) {
-            return layer.conf().getLayer().getLayerName() + "_" + param;
+        public String layerKey(Layer layer) {
+            return layer.conf().getLayer().getLayerName();
+        }
+
+        public BaseMultiLayerUpdater<?> existingUpdater() {
+            return graph.getUpdater(false);
+        }
+
+        public void setUpdater(BaseMultiLayerUpdater<?> updater) {
+            graph.setUpdater((ComputationGraphUpdater) updater);
+        }
+
+        public BaseMultiLayerUpdater<?> newUpdater(INDArray stateView) {
+            return stateView == null ? new ComputationGraphUpdater(graph) : new ComputationGraphUpdater(graph, stateView);
         }
     }
 }

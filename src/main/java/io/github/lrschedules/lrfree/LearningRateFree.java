@@ -64,8 +64,7 @@ public final class LearningRateFree {
 
     /** True if {@link #attach} has added its listener to {@code net}. */
     public static boolean isAttached(Model net) {
-        Collection<TrainingListener> listeners = Networks.require("net", net) instanceof MultiLayerNetwork
-                ? ((MultiLayerNetwork) net).getListeners() : ((ComputationGraph) net).getListeners();
+        Collection<TrainingListener> listeners = Networks.of(Networks.require("net", net)).listeners();
         return listeners != null && listeners.stream().anyMatch(l -> l instanceof ParameterListener);
     }
 
@@ -153,9 +152,9 @@ public final class LearningRateFree {
     }
 
     private static List<Block> blocks(Model net) {
-        boolean graph = Networks.require("net", net) instanceof ComputationGraph;
-        BaseMultiLayerUpdater<?> updater = graph ? ((ComputationGraph) net).getUpdater(true)
-                : (BaseMultiLayerUpdater<?>) ((MultiLayerNetwork) net).getUpdater(true);
+        Networks.Net adapter = Networks.of(Networks.require("net", net));
+        boolean graph = adapter.isGraph();
+        BaseMultiLayerUpdater<?> updater = adapter.updater();
         INDArray params = LearningRateFreeUpdater.flat(net.params());
         List<Block> result = new ArrayList<>();
         for (UpdaterBlock block : updater.getUpdaterBlocks()) {

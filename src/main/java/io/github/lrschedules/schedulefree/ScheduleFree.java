@@ -153,9 +153,7 @@ public final class ScheduleFree {
 
     /** Gives every updater block whose updater {@link NeedsParameters} the view of its parameters for this step. */
     static void bindParameters(Model net) {
-        BaseMultiLayerUpdater<?> updater = Networks.require("net", net) instanceof MultiLayerNetwork
-                ? (BaseMultiLayerUpdater<?>) ((MultiLayerNetwork) net).getUpdater(true)
-                : ((ComputationGraph) net).getUpdater(true);
+        BaseMultiLayerUpdater<?> updater = Networks.of(Networks.require("net", net)).updater();
         INDArray params = null;
         for (UpdaterBlock block : updater.getUpdaterBlocks()) {
             if (block.getGradientUpdater() instanceof NeedsParameters) {

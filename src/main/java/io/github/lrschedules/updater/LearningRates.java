@@ -17,9 +17,7 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
-import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
-import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -150,22 +148,15 @@ public final class LearningRates {
 
     /** The key of a layer: the prefix of its parameter keys (MultiLayerNetwork index, ComputationGraph vertex name). */
     static String layerKey(Model model, Layer layer) {
-        return model instanceof MultiLayerNetwork ? String.valueOf(layer.getIndex()) : layer.conf().getLayer()
-                .getLayerName();
+        return Networks.of(model).layerKey(layer);
     }
 
     private static BaseMultiLayerUpdater<?> updaterOf(Model model) {
-        return model instanceof MultiLayerNetwork
-                ? (BaseMultiLayerUpdater<?>) ((MultiLayerNetwork) model).getUpdater(false)
-                : Networks.asGraph(model).getUpdater(false);
+        return Networks.of(model).existingUpdater();
     }
 
     private static void setUpdater(Model model, BaseMultiLayerUpdater<?> updater) {
-        if (model instanceof MultiLayerNetwork) {
-            ((MultiLayerNetwork) model).setUpdater((MultiLayerUpdater) updater);
-        } else {
-            Networks.asGraph(model).setUpdater((ComputationGraphUpdater) updater);
-        }
+        Networks.of(model).setUpdater(updater);
     }
 
     /** Which parameters train together, block by block: {@code "layerKey_param"} lists. */
@@ -231,13 +222,9 @@ public final class LearningRates {
      */
     private static void rebuildUpdater(Model model, List<List<String>> layoutBefore,
                                        Map<String, Map<String, INDArray>> stateBefore, INDArray viewBefore) {
-        BaseMultiLayerUpdater<?> fresh = model instanceof MultiLayerNetwork
-                ? new MultiLayerUpdater((MultiLayerNetwork) model)
-                : new ComputationGraphUpdater(Networks.asGraph(model));
+        BaseMultiLayerUpdater<?> fresh = Networks.of(model).newUpdater(null);
         if (layout(fresh).equals(layoutBefore)) {
-            setUpdater(model, model instanceof MultiLayerNetwork
-                    ? new MultiLayerUpdater((MultiLayerNetwork) model, viewBefore)
-                    : new ComputationGraphUpdater(Networks.asGraph(model), viewBefore));
+            setUpdater(model, Networks.of(model).newUpdater(viewBefore));
             return;
         }
         for (UpdaterBlock block : fresh.getUpdaterBlocks()) {

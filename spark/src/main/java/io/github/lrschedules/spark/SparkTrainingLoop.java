@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import io.github.lrschedules.checkpoint.Checkpoint;
 import io.github.lrschedules.checkpoint.Checkpointable;
+import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.internal.Args;
@@ -322,6 +323,7 @@ public final class SparkTrainingLoop {
         private List<TrainingListener> workerListeners;
         private final List<EpochHook> hooks = new ArrayList<>();
         private final List<Checkpointable<?>> checkpointStates = new ArrayList<>();
+        private WeightAveraging averaging;
 
         private Builder(SparkNet net) {
             this.net = net;
@@ -397,6 +399,30 @@ public final class SparkTrainingLoop {
             return this;
         }
 
+        /**
+         * Keeps {@code averaging} (EMA or SWA) of the driver's parameters: after every epoch's fit and plateau decision
+         * the loop calls {@link WeightAveraging#epochEnded} on the driver network with the epoch that ended, and the
+         * average rides in the loop's checkpoint (so it needs {@link #checkpoint(Path)} only to survive a restart).
+         * Read it with {@code averaging.evaluationWeights(sparkNet.getNetwork())} after the loop.
+         *
+         * @throws IllegalArgumentException for an average timed by iterations ({@code everyIterations}): the driver
+         *                                  sees whole epochs only
+         */
+        public Builder averaging(WeightAveraging averaging) {
+            Args.notNull("averaging", averaging);
+            if (averaging.followsIterations()) {
+                throw new IllegalArgumentException("averaging (" + averaging + ") is timed by iterations, which the Spark"
+                        + " driver does not see (the workers run the iterations): build it without everyIterations,"
+                        + " to average after every epoch");
+            }
+            if (this.averaging != null) {
+                throw new IllegalArgumentException("averaging is given twice");
+            }
+            onEpochEnd((network, epoch, metric, learningRates) -> averaging.epochEnded(network, epoch));
+            this.averaging = averaging;
+            return this;
+        }
+
         /** Writes the CSV of {@code LearningRateRecorder} (the rates the workers applied) after every epoch. */
         public Builder learningRateCsv(Path file) {
             this.learningRateCsv = Args.notNull("learningRateCsv", file);
@@ -434,6 +460,10 @@ public final class SparkTrainingLoop {
             if (!checkpointStates.isEmpty() && checkpoint == null) {
                 throw new IllegalStateException("checkpointState(...) needs checkpoint(file): without a checkpoint"
                         + " there is nowhere to save it");
+            }
+            if (averaging != null && checkpoint != null
+                    && checkpointStates.stream().noneMatch(c -> c.checkpointKey().equals(averaging.checkpointKey()))) {
+                checkpointStates.add(averaging);
             }
             return new SparkTrainingLoop(this);
         }

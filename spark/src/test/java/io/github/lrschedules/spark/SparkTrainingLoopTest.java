@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.checkpoint.Checkpoint;
 import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.plateau.PlateauTracker;
@@ -51,6 +52,7 @@ import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
  * (one split, so training does not depend on a random split and a resumed run can be compared with an uninterrupted
  * one).
  */
+import org.nd4j.linalg.api.ndarray.INDArray;
 class SparkTrainingLoopTest {
 
     static final int FREQUENCY = 10;
@@ -209,6 +211,31 @@ class SparkTrainingLoopTest {
         }
         assertThat(resumed.metrics()).containsExactly(uninterrupted.metrics(), org.assertj.core.data.Offset.offset(1e-4));
         assertThat(Files.readAllLines(csv)).hasSize(4 * STEPS + 1);
+    }
+
+    @Test
+    void weightAveragingOnTheDriverAveragesTheParametersAfterTheChosenEpochsAndRidesInTheCheckpoint() throws Exception {
+        ISchedule schedule = new WarmupCosineSchedule(ITERATION, 0.01, 4, 3 * STEPS, 1e-4, 1e-3);
+        WeightAveraging swa = WeightAveraging.swa().startEpoch(1).build();
+        List<INDArray> afterEpoch = new ArrayList<>();
+        Path checkpoint = dir.resolve("averaged.zip");
+        SparkDl4jMultiLayer net = sparkMlp(schedule);
+        SparkTrainingLoop.builder(net).epochs(3).checkpoint(checkpoint)
+                .onEpochEnd((network, epoch, metric, rows) -> afterEpoch.add(network.params().dup()))
+                .averaging(swa).build().fit(LocalSpark.train());
+
+        assertThat(afterEpoch).hasSize(3);
+        assertThat(swa.updates()).isEqualTo(2);
+        INDArray expected = afterEpoch.get(1).add(afterEpoch.get(2)).divi(2);
+        assertThat(swa.averagedParameters().reshape(expected.shape()).equalsWithEps(expected, 1e-12)).isTrue();
+        assertThat(Checkpoint.keys(checkpoint)).contains(WeightAveraging.STATE_KEY);
+        WeightAveraging restored = WeightAveraging.swa().startEpoch(1).build();
+        Checkpoint.restore(checkpoint, restored);
+        assertThat(restored.updates()).isEqualTo(2);
+        assertThat(restored.averagedParameters()).isEqualTo(swa.averagedParameters());
+
+        assertThatThrownBy(() -> SparkTrainingLoop.builder(net).averaging(WeightAveraging.ema(0.99).everyIterations(5).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timed by iterations");
     }
 
     /** An epoch hook with a record of its own that rides in the loop's checkpoint. */
