@@ -30,7 +30,10 @@ public final class PlateauDecisions {
         /** The reference learning rate of step ({@code iteration}, {@code epoch}): the largest of the updaters. */
         double reference(int iteration, int epoch);
 
-        /** Replaces every learning-rate schedule {@code s} (a fixed rate as a {@code FixedSchedule}) by {@code change(s)}. */
+        /**
+         * Replaces every learning-rate schedule {@code s} (a fixed rate as a {@code FixedSchedule}) by
+         * {@code change(s)}.
+         */
         void change(UnaryOperator<ISchedule> change);
     }
 

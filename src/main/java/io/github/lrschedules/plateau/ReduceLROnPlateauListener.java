@@ -14,8 +14,9 @@ import org.deeplearning4j.nn.api.Model;
  *
  * <p>A reduction multiplies the effective learning rate of every updater that has one (weights and biases, every
  * layer, layers with their own updater too) by the same factor. It does so by wrapping each updater's schedule, or
- * fixed learning rate, in a {@link ScaledSchedule}: per-layer ratios stay, a warmup, cosine or milestone schedule
- * keeps running underneath, and the updater state (Adam moments, Nesterov velocity) is kept. Before each
+ * fixed learning rate, in a {@link io.github.lrschedules.schedule.ScaledSchedule}: per-layer ratios stay, a warmup,
+ * cosine or milestone schedule keeps running underneath, and the updater state (Adam moments, Nesterov velocity) is
+ * kept. Before each
  * reduction the listener gives the network its own copies of the updater configurations, so that a network that
  * shares them with another one (a {@code clone()}, a TransferLearning copy, a model saver's snapshot) changes alone.
  *

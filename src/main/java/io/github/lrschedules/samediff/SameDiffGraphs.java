@@ -43,8 +43,8 @@ final class SameDiffGraphs {
     }
 
     /**
-     * The training loss of {@code sd} on one batch: the sum of its loss variables' values, each summed if it is not
-     * a scalar, as SameDiff's training adds them up. Regularization is not included.
+     * The loss of one batch from a graph's {@code outputs}: the sum of the loss variables' values, each summed if it
+     * is not a scalar, as SameDiff's training adds them up. Regularization is not included.
      */
     static double loss(Map<String, INDArray> outputs, List<String> lossVariables) {
         double sum = 0;

@@ -322,8 +322,8 @@ public final class SameDiffPlateau extends BaseListener {
                 throw new IllegalStateException(conflict);
             }
             if (source == null) {
-                throw new IllegalStateException("no metric source: choose validationLoss(data), validationAccuracy(data,"
-                        + " outputVariable) or reported(mode) (SameDiff 1.0.0-M2.1 reports a training loss of 0.0,"
+                throw new IllegalStateException("no metric source: choose validationLoss(data),"
+                        + " validationAccuracy(data, outputVariable) or reported(mode) (SameDiff 1.0.0-M2.1 reports a training loss of 0.0,"
                         + " so the training loss cannot be monitored)");
             }
             return new SameDiffPlateau(this);

@@ -2,8 +2,8 @@ package io.github.lrschedules.samediff;
 
 import io.github.lrschedules.internal.Args;
 import io.github.lrschedules.record.EpochMetricsRecorder;
-import java.util.Collections;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -122,5 +123,32 @@ class SameDiffSchedulesTest {
         assertThat(lines.get(4)).isEqualTo("3,0,0.05");
         recorded.clear();
         assertThat(recorded.size()).isZero();
+    }
+
+    /**
+     * The in-place rule the plateau listener relies on (DL4J 1.0.0-M2.1): {@code setLrAndSchedule} on the training
+     * configuration's updater takes effect at the next iteration; a new {@code TrainingConfig} set after training
+     * started is ignored by the running updaters and restarts the iteration count.
+     */
+    @Test
+    void onlyAnInPlaceChangeReachesTheRunningUpdaters() {
+        DataSetIterator data = SameDiffNets.data();
+        SameDiff sd = SameDiffNets.mlp(new Sgd(0.1));
+        List<double[]> applied = new ArrayList<>();
+        sd.addListeners(new SameDiffNets.AppliedRates(SameDiffNets.mlp(new Sgd(0.1)), applied));
+        sd.fit(data, 1);
+        sd.getTrainingConfig().getUpdater().setLrAndSchedule(0.05, null);
+        sd.fit(data, 1);
+        int perEpoch = SameDiffNets.ITERATIONS_PER_EPOCH;
+        assertThat(applied.get(perEpoch - 1)[2]).isCloseTo(0.1, within(1e-10));
+        assertThat(applied.get(perEpoch)[2]).isCloseTo(0.05, within(1e-10));
+
+        sd.setTrainingConfig(TrainingConfig.builder().updater(new Sgd(0.01)).dataSetFeatureMapping("in")
+                .dataSetLabelMapping("label").build());
+        sd.fit(data, 1);
+        double[] afterNewConfig = applied.get(2 * perEpoch);
+        assertThat((int) afterNewConfig[0]).as("the iteration count restarts").isZero();
+        assertThat(afterNewConfig[2]).as("the running updaters keep their configuration").isCloseTo(0.05,
+                within(1e-10));
     }
 }
