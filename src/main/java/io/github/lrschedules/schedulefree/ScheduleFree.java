@@ -77,8 +77,8 @@ public final class ScheduleFree {
      * never trained (a restored trained network keeps its absolute state). Call it after {@code setListeners}, which
      * replaces the listeners.
      *
-     * <p>The same listener hands {@code io.github.lrschedules.updater.ScheduledAdam} the parameters its decoupled weight
-     * decay needs, before every step.
+     * <p>The same listener hands {@code io.github.lrschedules.updater.ScheduledAdam} the parameters its decoupled
+     * weight decay needs, before every step.
      */
     public static void attach(Model net) {
         Collection<TrainingListener> listeners = listeners(net);
