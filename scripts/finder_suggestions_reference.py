@@ -3,7 +3,8 @@
 
 What it computes
 ----------------
-For LR range-test curves (rates 1e-7 .. 10 spaced exponentially, as fastai's and the library's finder run them;
+For LR range-test curves: two recorded by the library's LearningRateFinder on the test networks
+(recorded_*.csv, the smoothed_loss column), and synthetic ones (rates 1e-7 .. 10 spaced exponentially, as fastai's and the library's finder run them;
 losses of a typical shape, some noisy, then smoothed with the bias-corrected moving average beta = 0.98 of both
 libraries, some stopped early at divergence, one ending in NaN):
 
@@ -133,12 +134,28 @@ CURVES = [
 ]
 
 
+# Curves recorded by the library's LearningRateFinder (defaults: 1e-7 to 10 over 100 mini-batches, beta 0.98) on the
+# test networks and data, written with LearningRateFinderResult.writeCsv (lr,loss,smoothed_loss).
+RECORDED = ["recorded_mlp_sgd", "recorded_noisy_adam"]
+
+
+def recorded(name):
+    lrs, losses = [], []
+    with open(os.path.join(OUT_DIR, name + ".csv")) as f:
+        next(f)
+        for line in f:
+            lr, _, smoothed = line.strip().split(",")
+            lrs.append(float(lr))
+            losses.append(float(smoothed))
+    return lrs, losses
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
+    curves = [(name, curve(**args)) for name, args in CURVES] + [(name, recorded(name)) for name in RECORDED]
     with open(os.path.join(OUT_DIR, "suggestions.csv"), "w", newline="\n") as f:
         f.write("name,planned,valley,slide,lightning,lrs,losses\n")
-        for name, args in CURVES:
-            lrs, losses = curve(**args)
+        for name, (lrs, losses) in curves:
             flrs, flosses = fastai_inputs(lrs, losses, PLANNED)
             v = valley(flrs, flosses, PLANNED)[0]
             s = slide(flrs, flosses, PLANNED)[0]

@@ -147,7 +147,8 @@ public final class LearningRateFinderResult {
         int lrDiff = 15;
         double thresh = 0.005;
         if (n <= lrDiff) {
-            throw new IllegalStateException("slideLr needs more than " + lrDiff + " points after fastai's trimming, not "
+            throw new IllegalStateException("slideLr needs more than " + lrDiff
+                    + " points after fastai's trimming, not "
                     + n + ": run the range test longer");
         }
         double[] grad = gradient(loss, null);

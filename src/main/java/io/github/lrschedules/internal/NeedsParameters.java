@@ -3,8 +3,8 @@ package io.github.lrschedules.internal;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A DL4J {@code GradientUpdater} that needs the parameters it updates (decoupled weight decay: {@code p -= lr * wd * p}),
- * which DL4J never passes to updaters. {@code ScheduleFree.attach(net)} adds a listener that, after the gradient is
+ * A DL4J {@code GradientUpdater} that needs the parameters it updates (decoupled weight decay:
+ * {@code p -= lr * wd * p}), which DL4J never passes to updaters. {@code ScheduleFree.attach(net)} adds a listener that, after the gradient is
  * computed and before the updater runs, hands every such updater the view of its block's parameters for that one step.
  */
 public interface NeedsParameters {

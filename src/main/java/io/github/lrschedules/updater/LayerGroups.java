@@ -95,8 +95,8 @@ public final class LayerGroups {
             for (String member : members) {
                 Integer other = groupOf.put(member, g);
                 if (other != null) {
-                    throw new IllegalArgumentException("layer \"" + member + "\" is in group " + other + " and in group "
-                            + g + ": each layer belongs to one group");
+                    throw new IllegalArgumentException("layer \"" + member + "\" is in group " + other
+                            + " and in group " + g + ": each layer belongs to one group");
                 }
             }
             result.add(Collections.unmodifiableList(members));

@@ -128,7 +128,7 @@ public final class LayerwiseLearningRates {
         return applyByPosition(net, evenMults(positions(net), low, high));
     }
 
-    /** {@link #discriminative(Model, double, double)} over groups: group {@code g} of {@code G} gets the g-th factor. */
+    /** {@link #discriminative(Model, double, double)} over groups: group {@code g} gets the g-th factor. */
     public static LayerFactors discriminative(Model net, double low, double high, LayerGroups groups) {
         Args.positive("low", low);
         Args.positive("high", high);

@@ -98,8 +98,8 @@ public final class LearningRates {
         }
         for (String key : changes.keySet()) {
             if (!layers.containsKey(key)) {
-                throw new IllegalArgumentException("layer \"" + key + "\" is not a layer of the network; its layers are "
-                        + layers.keySet());
+                throw new IllegalArgumentException("layer \"" + key
+                        + "\" is not a layer of the network; its layers are " + layers.keySet());
             }
         }
         BaseMultiLayerUpdater<?> before = updaterOf(model);

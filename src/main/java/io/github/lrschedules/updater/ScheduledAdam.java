@@ -49,7 +49,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code - 0.1 * 0.5 * 1}: {@code p = 0.85}.
  *
  * @see <a href="https://arxiv.org/abs/1412.6980">Kingma and Ba, Adam (2014)</a>
- * @see <a href="https://arxiv.org/abs/1711.05101">Loshchilov and Hutter, Decoupled weight decay regularization (2017)</a>
+ * @see <a href="https://arxiv.org/abs/1711.05101">Loshchilov and Hutter, Decoupled weight decay regularization
+ *      (2017)</a>
  */
 public final class ScheduledAdam implements IUpdater {
 

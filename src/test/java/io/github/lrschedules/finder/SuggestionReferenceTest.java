@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link LearningRateFinderResult#valleyLr()}, {@link LearningRateFinderResult#slideLr()} and
  * {@link LearningRateFinderResult#steepestGradientLr()} against fastai's {@code valley} and {@code slide} (transcribed,
- * applied as {@code lr_find} applies them) and Lightning 2.6.6's {@code _LRFinder.suggestion()} on eight range-test
- * curves ({@code scripts/finder_suggestions_reference.py}): the same rate, exactly.
+ * applied as {@code lr_find} applies them) and Lightning 2.6.6's {@code _LRFinder.suggestion()} on ten range-test
+ * curves, two recorded by {@link LearningRateFinder} on the test networks
+ * ({@code scripts/finder_suggestions_reference.py}): the same rate, exactly.
  */
 class SuggestionReferenceTest {
 
@@ -83,7 +84,7 @@ class SuggestionReferenceTest {
     @Test
     void theRulesDisagreeOnTheReferenceCurves() throws IOException {
         List<Curve> curves = curves();
-        assertThat(curves).hasSize(8);
+        assertThat(curves).hasSize(10);
         assertThat(curves.stream().filter(c -> c.valley != c.slide).count()).isGreaterThanOrEqualTo(6);
         assertThat(curves.stream().filter(c -> c.lightning != c.slide && c.lightning != c.valley).count())
                 .isGreaterThanOrEqualTo(6);

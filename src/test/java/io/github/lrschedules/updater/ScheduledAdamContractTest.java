@@ -118,7 +118,8 @@ class ScheduledAdamContractTest {
         assertThatThrownBy(() -> new ScheduledAdam(null, one, 0.9, 1e-8, one))
                 .hasMessage("learningRate must not be null");
         assertThatThrownBy(() -> new ScheduledAdam(one, null, 0.9, 1e-8, one)).hasMessage("beta1 must not be null");
-        assertThatThrownBy(() -> new ScheduledAdam(one, one, 1.0, 1e-8, one)).hasMessage("beta2 (1.0) must be in [0, 1)");
+        assertThatThrownBy(() -> new ScheduledAdam(one, one, 1.0, 1e-8, one))
+                .hasMessage("beta2 (1.0) must be in [0, 1)");
         assertThatThrownBy(() -> new ScheduledAdam(one, one, Double.NaN, 1e-8, one))
                 .hasMessage("beta2 (NaN) must be in [0, 1)");
         assertThatThrownBy(() -> new ScheduledAdam(one, one, 0.9, 0, one))
