@@ -31,6 +31,10 @@ final class KerasOptimizer {
     private static final Set<String> INERT = Set.of("name", "jit_compile", "is_legacy_optimizer", "ema_momentum",
             "ema_overwrite_frequency", "mesh");
 
+    /** Keys that {@code rejectUnsupported} checks: allowed only while they are off. */
+    private static final Set<String> OFF_ONLY = Set.of("clipnorm", "clipvalue", "global_clipnorm", "use_ema",
+            "loss_scale_factor", "gradient_accumulation_steps");
+
     final String className;
     final IUpdater updater;
     /** Decoupled weight decay per step, times the learning rate (Keras' {@code weight_decay}); 0 for none. */
@@ -211,9 +215,7 @@ final class KerasOptimizer {
             Set<String> known = Set.of(keys);
             for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
-                if (!known.contains(key) && !INERT.contains(key) && !key.startsWith("clip")
-                        && !key.equals("global_clipnorm") && !key.equals("use_ema")
-                        && !key.equals("loss_scale_factor") && !key.equals("gradient_accumulation_steps")) {
+                if (!known.contains(key) && !INERT.contains(key) && !OFF_ONLY.contains(key)) {
                     throw new UnsupportedKerasConfigurationException(optimizer + ": unknown optimizer option \""
                             + key + "\" (" + config.get(key) + "); known: " + String.join(", ", keys));
                 }

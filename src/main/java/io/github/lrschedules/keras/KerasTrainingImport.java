@@ -162,7 +162,8 @@ public final class KerasTrainingImport {
                         + "model file saved with model.save(\"x.h5\")");
             }
             version = archive.hasAttribute("keras_version")
-                    ? archive.readAttributeAsFixedLengthString("keras_version", 5).trim() : "";
+                    ? archive.readAttributeAsFixedLengthString("keras_version", 5).replaceAll("[.\\u0000\\s]+$", "")
+                    : "";
             if (!version.startsWith("1") && !version.startsWith("2")) {
                 throw new UnsupportedKerasConfigurationException(h5Path + " was written by Keras " + version
                         + "; DL4J 1.0.0-M2.1 imports Keras 1 and 2 models only. What works with Keras 3: "

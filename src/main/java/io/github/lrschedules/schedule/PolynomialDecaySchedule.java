@@ -17,7 +17,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code minValue} is reached at {@code k == totalSteps} and held afterwards. {@code power = 1} is linear decay.
  * With {@code cycle} (Keras' option, default false) the decay restarts instead: the horizon becomes the first
  * multiple of {@code totalSteps} that is {@code >= k} (and {@code totalSteps} at {@code k = 0}), so
- * {@code minValue} is reached at every multiple of {@code totalSteps} and the next step jumps back up:
+ * {@code minValue} is reached at every multiple of {@code totalSteps} and the next step jumps up again, onto the decay
+ * stretched over the next multiple (Keras' formula; step {@code totalSteps + 1} is at progress about one half):
  * <pre>
  * horizon  = totalSteps * max(1, ceil(k / totalSteps))
  * value(k) = (initialValue - minValue) * (1 - k / horizon) ^ power + minValue

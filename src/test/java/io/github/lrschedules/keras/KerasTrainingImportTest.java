@@ -111,6 +111,25 @@ class KerasTrainingImportTest {
         }
     }
 
+    /** Saved with its updater and restored, the imported network trains on exactly as the one in memory. */
+    @Test
+    void importedNetworkSurvivesModelSerializer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        MultiLayerNetwork net = KerasTrainingImport.importSequentialModelAndWeights(
+                resource("seq_sgd_momentum_exponential_legacy.h5"));
+        File file = dir.resolve("imported.zip").toFile();
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, file, true);
+        MultiLayerNetwork restored = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file, true);
+        assertThat(restored.getIterationCount()).isEqualTo(37);
+        assertThat(restored.getUpdater().getStateViewArray()).isEqualTo(net.getUpdater().getStateViewArray());
+        INDArray x = batch(0, 4);
+        INDArray y = batch(4, 6);
+        for (int i = 0; i < 3; i++) {
+            net.fit(new DataSet(x, y));
+            restored.fit(new DataSet(x, y));
+        }
+        assertThat(restored.params()).isEqualTo(net.params());
+    }
+
     @Test
     void rmspropStateAndRateAreCarriedOver() throws Exception {
         ComputationGraph net = KerasTrainingImport.importModelAndWeights(resource("fun_rmsprop_float_legacy.h5"));
