@@ -14,9 +14,12 @@ import io.github.lrschedules.schedule.LinearSchedule;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.PiecewiseConstantSchedule;
+import io.github.lrschedules.schedule.PiecewiseInterpolateSchedule;
 import io.github.lrschedules.schedule.PolynomialDecaySchedule;
+import io.github.lrschedules.schedule.ProductSchedule;
 import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.schedule.SequentialSchedule;
+import io.github.lrschedules.schedule.TanhSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.schedule.WarmupSchedule;
 import io.github.lrschedules.schedule.WarmupStableDecaySchedule;
@@ -100,7 +103,18 @@ class SerializationTrainingTest {
                 InverseTimeDecaySchedule.builder(ScheduleType.ITERATION, 0.01, 0.5, 3).staircase(true).build(),
                 CosineDecayRestartsSchedule.builder(ScheduleType.ITERATION, 0.01, 4).tMul(1.5).mMul(0.7).alpha(0.05).build(),
                 new SwaSchedule(new CosineDecaySchedule(ScheduleType.ITERATION, 0.01, 20, 0.0005), 8, 0.002, 4,
-                        SwaSchedule.Anneal.COS))
+                        SwaSchedule.Anneal.COS),
+                new ProductSchedule(Arrays.asList(new LinearSchedule(ScheduleType.ITERATION, 0.01, 0.5, 1.0, 4),
+                        new MilestoneStepSchedule(ScheduleType.ITERATION, 1.0, 0.5, 8, 14))),
+                new PiecewiseInterpolateSchedule(ScheduleType.ITERATION, PiecewiseInterpolateSchedule.Interpolation.COSINE,
+                        0.01, new int[] {0, 6, 15}, new double[] {0.5, 2.0, 0.1}),
+                TanhSchedule.builder(ScheduleType.ITERATION, 0.01, 6).minValue(0.0005).warmupSteps(2)
+                        .warmupStartValue(0.001).cycleMultiplier(1.5).cycleDecay(0.7).cycleLimit(0).build(),
+                new WarmupSchedule(ScheduleType.ITERATION, CosineDecaySchedule.builder(ScheduleType.ITERATION, 0.01, 15)
+                        .minValue(0.0005).exponent(2.0).build(), 5, 0.001, WarmupSchedule.Ramp.LOG),
+                WarmupStableDecaySchedule.builder(ScheduleType.ITERATION, 0.01, 20).warmupSteps(4).decaySteps(8)
+                        .warmupShape(WarmupStableDecaySchedule.Decay.COSINE).decay(WarmupStableDecaySchedule.Decay.COSINE)
+                        .numCycles(1.0).minLrRatio(0.05).build())
                 .map(s -> Arguments.of(s.getClass().getSimpleName(), s));
     }
 
