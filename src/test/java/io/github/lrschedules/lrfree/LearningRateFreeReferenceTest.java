@@ -112,6 +112,23 @@ class LearningRateFreeReferenceTest {
         assertThat(restored.getUpdater().getStateViewArray()).isEqualTo(uninterrupted.getUpdater().getStateViewArray());
     }
 
+    /** The same for a ComputationGraph with two blocks. */
+    @Test
+    void computationGraphSaveAndRestoreHalfwayContinuesExactly() throws IOException {
+        LrFreeCases c = LrFreeCases.PRODIGY_TWO_BLOCKS;
+        DataSet data = LrFreeCases.data();
+        ComputationGraph net = c.graph();
+        int half = LrFreeCases.STEPS / 2;
+        assertFollowsReference(c, net, data, 0, half);
+        File file = dir.resolve("graph.zip").toFile();
+        ModelSerializer.writeModel(net, file, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(file, true);
+        assertThat(restored.getUpdater().getStateViewArray()).isEqualTo(net.getUpdater().getStateViewArray());
+        LearningRateFree.attach(restored);
+        assertFollowsReference(c, restored, data, half, LrFreeCases.STEPS);
+        assertThat(LearningRateFree.estimatedStepSizes(restored)).containsOnlyKeys("out_W", "out_b");
+    }
+
     /** The committed trajectories move and their estimates change: a test ignoring the updater could not pass. */
     @Test
     void referenceTrajectoriesMoveAndTheEstimatesGrow() {
