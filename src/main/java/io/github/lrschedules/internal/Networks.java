@@ -116,9 +116,12 @@ public final class Networks {
                 + (model == null ? "null" : model.getClass().getName()));
     }
 
-    /** The layers of {@code model}. */
+    /** The layers of {@code model} (no allocation: listeners call it every iteration). */
     public static Layer[] layers(Model model) {
-        return of(model).layers();
+        if (model instanceof MultiLayerNetwork) {
+            return ((MultiLayerNetwork) model).getLayers();
+        }
+        return asNetworkGraph(model).getLayers();
     }
 
     /**
@@ -146,12 +149,24 @@ public final class Networks {
         return result;
     }
 
+    /** The iteration count of {@code model} (no allocation: listeners call it every iteration). */
     public static int iterationCount(Model model) {
-        return of(model).iterationCount();
+        return model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getIterationCount()
+                : asNetworkGraph(model).getIterationCount();
     }
 
+    /** The epoch count of {@code model} (no allocation). */
     public static int epochCount(Model model) {
-        return of(model).epochCount();
+        return model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getEpochCount()
+                : asNetworkGraph(model).getEpochCount();
+    }
+
+    /** {@code model} as a ComputationGraph; for anything but the two network classes the library's one message. */
+    private static ComputationGraph asNetworkGraph(Model model) {
+        if (model instanceof ComputationGraph) {
+            return (ComputationGraph) model;
+        }
+        throw unsupported("model", model);
     }
 
     /** {@code model} as a ComputationGraph, or an IllegalArgumentException naming its class. */

@@ -56,14 +56,18 @@ public final class CosineDecayRestartsSchedule implements ISchedule {
                                        @JsonProperty(value = "mMul", required = true) double mMul,
                                        @JsonProperty(value = "alpha", required = true) double alpha) {
         this.scheduleType = Args.type(type);
-        this.initialValue = Args.finite("initialValue", initialValue);
+        this.initialValue = Args.scheduleValue("initialValue", initialValue);
         this.firstDecaySteps = Args.positive("firstDecaySteps", firstDecaySteps);
         if (!(tMul >= 1) || Double.isInfinite(tMul)) {
             throw new IllegalArgumentException("tMul (" + tMul + ") must be >= 1 and finite");
         }
         this.tMul = tMul;
         this.mMul = Args.nonNegative("mMul", mMul);
-        this.alpha = Args.finite("alpha", alpha);
+        if (mMul > 1) {
+            throw new IllegalArgumentException("mMul (" + mMul + ") must be <= 1: a larger one grows the amplitude"
+                    + " with every restart until it reaches infinity");
+        }
+        this.alpha = Args.scheduleValue("alpha", alpha);
     }
 
     /** A builder with Keras' defaults: {@code tMul} 2, {@code mMul} 1, {@code alpha} 0. */

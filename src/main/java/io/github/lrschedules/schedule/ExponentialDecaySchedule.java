@@ -47,8 +47,12 @@ public final class ExponentialDecaySchedule implements ISchedule {
                                     @JsonProperty(value = "decaySteps", required = true) double decaySteps,
                                     @JsonProperty(value = "staircase", required = true) boolean staircase) {
         this.scheduleType = Args.type(type);
-        this.initialValue = Args.finite("initialValue", initialValue);
+        this.initialValue = Args.scheduleValue("initialValue", initialValue);
         this.decayRate = Args.positive("decayRate", decayRate);
+        if (decayRate > 1) {
+            throw new IllegalArgumentException("decayRate (" + decayRate + ") must be <= 1: a rate above 1 grows without"
+                    + " bound and reaches infinity");
+        }
         this.decaySteps = Args.positive("decaySteps", decaySteps);
         this.staircase = staircase;
     }

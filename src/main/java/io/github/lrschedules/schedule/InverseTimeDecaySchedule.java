@@ -46,7 +46,7 @@ public final class InverseTimeDecaySchedule implements ISchedule {
                                     @JsonProperty(value = "decaySteps", required = true) double decaySteps,
                                     @JsonProperty(value = "staircase", required = true) boolean staircase) {
         this.scheduleType = Args.type(type);
-        this.initialValue = Args.finite("initialValue", initialValue);
+        this.initialValue = Args.scheduleValue("initialValue", initialValue);
         this.decayRate = Args.nonNegative("decayRate", decayRate);
         this.decaySteps = Args.positive("decaySteps", decaySteps);
         this.staircase = staircase;

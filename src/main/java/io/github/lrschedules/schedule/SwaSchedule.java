@@ -78,7 +78,7 @@ public final class SwaSchedule implements ISchedule {
                        @JsonProperty(value = "anneal", required = true) Anneal anneal) {
         this.schedule = Args.schedule("schedule", schedule);
         this.swaStart = Args.nonNegative("swaStart", swaStart);
-        this.swaValue = Args.finite("swaValue", swaValue);
+        this.swaValue = Args.scheduleValue("swaValue", swaValue);
         this.annealSteps = Args.nonNegative("annealSteps", annealSteps);
         this.anneal = Args.notNull("anneal", anneal, "SwaSchedule.Anneal.COS or LINEAR");
         ScheduleType reported = Steps.reportedType(schedule);
