@@ -1,5 +1,6 @@
 package io.github.lrschedules.spark;
 
+import io.github.lrschedules.record.LearningRateTable;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -105,7 +106,7 @@ final class ClusterProbe extends BaseTrainingListener implements Serializable {
         line.append(task.partitionId()).append(',').append(task.stageAttemptNumber()).append(',')
                 .append(task.attemptNumber()).append(',').append(pid).append(',').append(iteration).append(',')
                 .append(epoch);
-        for (Map.Entry<String, IUpdater> e : AppliedLearningRates.updatersByKey(model).entrySet()) {
+        for (Map.Entry<String, IUpdater> e : LearningRateTable.updatersByKey(model).entrySet()) {
             line.append(',').append(e.getKey()).append('=').append(e.getValue().getLearningRate(iteration, epoch));
         }
         line.append('\n');
