@@ -33,9 +33,10 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * with rate {@code lr}, is
  * {@code builder(type, lr, N).warmupSteps(W).decaySteps(D).decay(COSINE).minLrRatio(r).build()} plus
  * {@code .warmupShape(...)} for {@code warmup_type} and {@code .numCycles(...)} for {@code num_cycles}:
- * Hugging Face's defaults are a COSINE cool-down and {@code min_lr_ratio} 0, whose warmup starts at
- * {@code r * lr}, not 0. This builder keeps its own defaults (a 1-sqrt cool-down over the last 20%, a warmup from
- * {@code warmupStartValue} 0), so name {@code decay(COSINE)} to get Hugging Face's.
+ * Hugging Face's defaults are a LINEAR warmup, a COSINE cool-down and {@code min_lr_ratio} 0; its warmup starts at
+ * {@code min_lr_ratio * lr} (which {@code minLrRatio} sets), not at a value of its own. This builder keeps its own
+ * defaults (a 1-sqrt cool-down over the last 20%, a warmup from {@code warmupStartValue} 0), so name
+ * {@code decay(COSINE)} to get Hugging Face's.
  *
  * <p>The point of WSD is that the cool-down can branch from any checkpoint of the stable phase:
  * {@link #coolDownFrom(int, int)} is the schedule that starts its cool-down at a given step, so a run that trained
