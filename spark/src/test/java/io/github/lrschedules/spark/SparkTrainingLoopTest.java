@@ -227,7 +227,9 @@ class SparkTrainingLoopTest {
         assertThat(afterEpoch).hasSize(3);
         assertThat(swa.updates()).isEqualTo(2);
         INDArray expected = afterEpoch.get(1).add(afterEpoch.get(2)).divi(2);
-        assertThat(swa.averagedParameters().reshape(expected.shape()).equalsWithEps(expected, 1e-12)).isTrue();
+        // float32 network: the running mean and (a + b) / 2 round differently in the last bits
+        assertThat(swa.averagedParameters().reshape(expected.shape()).equalsWithEps(expected, 1e-6)).isTrue();
+        assertThat(swa.averagedParameters().reshape(expected.shape()).equalsWithEps(afterEpoch.get(2), 1e-6)).isFalse();
         assertThat(Checkpoint.keys(checkpoint)).contains(WeightAveraging.STATE_KEY);
         WeightAveraging restored = WeightAveraging.swa().startEpoch(1).build();
         Checkpoint.restore(checkpoint, restored);
