@@ -116,6 +116,29 @@ public final class LearningRateFree {
     }
 
     /**
+     * {@link #effectiveLearningRate(INDArray)} for every parameter of every learning-rate-free block of {@code net},
+     * by parameter key ({@code "0_W"}, {@code "<layerName>_W"}): what {@code LearningRateRecorder} records for them.
+     */
+    public static Map<String, Double> effectiveLearningRatesByParameter(Model net) {
+        Networks.Net adapter = Networks.of(Networks.require("net", net));
+        Map<String, Double> result = new LinkedHashMap<>();
+        for (Block b : blocks(net)) {
+            double rate = effectiveLearningRate(b.block.getUpdaterView());
+            for (UpdaterBlock.ParamState p : b.block.getLayersAndVariablesInBlock()) {
+                String layer = adapter.isGraph() ? p.getLayer().getConfig().getLayerName()
+                        : String.valueOf(((Layer) p.getLayer()).getIndex());
+                result.put(layer + "_" + p.getParamName(), rate);
+            }
+        }
+        return result;
+    }
+
+    /** True if {@code updater} is one of the learning-rate-free configurations (Prodigy, DAdaptAdam, Dog). */
+    public static boolean isLearningRateFree(IUpdater updater) {
+        return updater instanceof Prodigy || updater instanceof DAdaptAdam || updater instanceof Dog;
+    }
+
+    /**
      * The step size the last step used, for a network with one learning-rate-free block (one updater configuration
      * for the whole network); see {@link #estimatedStepSize(INDArray)}.
      *
@@ -160,7 +183,7 @@ public final class LearningRateFree {
         for (UpdaterBlock block : updater.getUpdaterBlocks()) {
             UpdaterBlock.ParamState first = block.getLayersAndVariablesInBlock().get(0);
             IUpdater config = first.getLayer().getConfig().getUpdaterByParam(first.getParamName());
-            if (!(config instanceof Prodigy || config instanceof DAdaptAdam || config instanceof Dog)) {
+            if (!isLearningRateFree(config)) {
                 continue;
             }
             INDArray blockParams = params.get(NDArrayIndex.interval(block.getParamOffsetStart(),

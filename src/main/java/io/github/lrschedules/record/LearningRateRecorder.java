@@ -1,5 +1,7 @@
 package io.github.lrschedules.record;
 
+import io.github.lrschedules.lrfree.LearningRateFree;
+import java.util.Map;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -23,7 +25,9 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * parameters whose updater has a learning rate are recorded (not frozen layers, not AdaDelta). The learning rate of
  * iteration {@code i} is read in {@code iterationDone(model, i, epoch)} from the updater configuration each
  * parameter is trained with at that moment, so a schedule installed by another listener (the plateau listener's
- * {@code ScaledSchedule}) is what gets recorded.
+ * {@code ScaledSchedule}) is what gets recorded. For the learning-rate-free updaters ({@code Prodigy},
+ * {@code DAdaptAdam}, {@code Dog}) the rate recorded is the one the step applied, the estimate {@code d} (or DoG's
+ * {@code eta}) times the schedule, read from the updater state.
  *
  * <p>The rows are kept in a {@link LearningRateTable}: parameters that share a rate share a column, so a network
  * whose parameters all follow one schedule costs 24 bytes per iteration however many parameter arrays it has.
@@ -40,6 +44,7 @@ public final class LearningRateRecorder extends BaseTrainingListener implements 
     private String[] paramNames = new String[0];
     private double[] rates = new double[0];
     private Model boundModel;
+    private boolean learningRateFree;
 
     @Override
     public synchronized void iterationDone(Model model, int iteration, int epoch) {
@@ -50,10 +55,22 @@ public final class LearningRateRecorder extends BaseTrainingListener implements 
             IUpdater updater = Networks.updater(layers[p], paramNames[p]);
             rates[p] = updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : Double.NaN;
         }
+        if (learningRateFree) {
+            // the rate a learning-rate-free updater applied is its estimate times the schedule: read it from its state
+            Map<String, Double> effective = LearningRateFree.effectiveLearningRatesByParameter(model);
+            List<String> keys = table.parameterKeys();
+            for (int p = 0; p < paramNames.length; p++) {
+                Double rate = effective.get(keys.get(p));
+                if (rate != null) {
+                    rates[p] = rate;
+                }
+            }
+        }
         table.append(iteration, epoch, model.score(), rates);
     }
 
     private void bind(Model model) {
+        learningRateFree = false;
         List<String> newKeys = new ArrayList<>();
         List<Layer> newLayers = new ArrayList<>();
         List<String> newParams = new ArrayList<>();
@@ -61,6 +78,7 @@ public final class LearningRateRecorder extends BaseTrainingListener implements 
             for (String param : layer.paramTable(false).keySet()) {
                 IUpdater updater = Networks.updater(layer, param);
                 if (updater != null && updater.hasLearningRate()) {
+                    learningRateFree |= LearningRateFree.isLearningRateFree(updater);
                     newKeys.add(LearningRateTable.key(model, layer, param));
                     newLayers.add(layer);
                     newParams.add(param);

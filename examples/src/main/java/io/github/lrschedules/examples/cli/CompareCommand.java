@@ -79,10 +79,10 @@ public final class CompareCommand implements Callable<Integer> {
                         + averagingFrequency + " (must be >= 1)");
             }
             for (ScheduleName s : chosen) {
-                if (s.scheduleFree()) {
+                if (s.scheduleFree() || s.learningRateFree()) {
                     throw new ParameterException(spec.commandLine(), "Invalid value for option '--schedules': '"
-                            + s.id() + "' does not run with --master: parameter averaging of the schedule-free state"
-                            + " is not supported");
+                            + s.id() + "' does not run with --master: parameter averaging of the "
+                            + (s.scheduleFree() ? "schedule-free" : "learning-rate-free") + " state is not supported");
                 }
             }
             experiment.onSpark(master.trim(), averagingFrequency);

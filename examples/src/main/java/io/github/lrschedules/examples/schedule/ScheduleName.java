@@ -1,5 +1,9 @@
 package io.github.lrschedules.examples.schedule;
 
+import io.github.lrschedules.lrfree.DAdaptAdam;
+import io.github.lrschedules.lrfree.Dog;
+import io.github.lrschedules.lrfree.Prodigy;
+import io.github.lrschedules.schedule.CosineDecaySchedule;
 import io.github.lrschedules.examples.ExamplesException;
 import io.github.lrschedules.examples.train.RunSettings;
 import io.github.lrschedules.plateau.PlateauTracker;
@@ -169,7 +173,42 @@ public enum ScheduleName {
                     .warmupSteps(warmup(plan)).build();
             return new ScheduleSetup(updater, null, updater.toString());
         }
+    },
+
+    /**
+     * No learning rate to choose: Prodigy (Mishchenko and Defazio) with optax's defaults, its rate 1 under a cosine to
+     * 0 over the run as the authors recommend; η is not used. Not in the default set of {@code compare}.
+     */
+    PRODIGY("Prodigy: its own step size d, times a cosine from 1 to 0 (η unused)") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            Prodigy updater = Prodigy.builder().learningRate(cosineFromOne(plan)).build();
+            return new ScheduleSetup(updater, null, updater.toString());
+        }
+    },
+
+    /** D-Adaptation Adam with optax's defaults under the same cosine; η is not used. Not in the default set. */
+    DADAPT("D-Adaptation Adam: its own step size d, times a cosine from 1 to 0 (η unused)") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            DAdaptAdam updater = DAdaptAdam.builder().learningRate(cosineFromOne(plan)).build();
+            return new ScheduleSetup(updater, null, updater.toString());
+        }
+    },
+
+    /** DoG (Ivgi et al.): no tuning at all, optax's defaults and rate 1; η is not used. Not in the default set. */
+    DOG("DoG: distance over gradients, no schedule (η unused)") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            Dog updater = Dog.builder().build();
+            return new ScheduleSetup(updater, null, updater.toString());
+        }
     };
+
+    /** A cosine from 1 to 0 over the run: the multiplier of the learning-rate-free estimates. */
+    private static ISchedule cosineFromOne(SchedulePlan plan) {
+        return CosineDecaySchedule.builder(ScheduleType.ITERATION, 1.0, Math.max(1, plan.totalIterations())).build();
+    }
 
     private final String summary;
 
@@ -199,6 +238,11 @@ public enum ScheduleName {
         return this == SFSGD || this == SFADAMW;
     }
 
+    /** True for the learning-rate-free updaters (Prodigy, D-Adaptation Adam, DoG), which estimate their own step. */
+    public boolean learningRateFree() {
+        return this == PRODIGY || this == DADAPT || this == DOG;
+    }
+
     /**
      * What {@code compare} trains when no {@code --schedules} are given: the seven schedules of the published
      * comparison (README) and of the overhead benchmark; {@code wsd} and the schedule-free updaters run when named.
@@ -206,7 +250,7 @@ public enum ScheduleName {
     public static List<ScheduleName> defaults() {
         List<ScheduleName> names = new ArrayList<>();
         for (ScheduleName s : values()) {
-            if (s != WSD && !s.scheduleFree()) {
+            if (s != WSD && !s.scheduleFree() && !s.learningRateFree()) {
                 names.add(s);
             }
         }

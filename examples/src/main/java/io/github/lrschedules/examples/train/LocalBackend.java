@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.train;
 
+import io.github.lrschedules.lrfree.LearningRateFree;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.record.LearningRateRows;
 import java.io.IOException;
@@ -47,6 +48,10 @@ final class LocalBackend implements Backend {
         listeners.addAll(run.setup().listeners());
         listeners.addAll(run.displays());
         net.setListeners(listeners);
+        if (LearningRateFree.isLearningRateFree(run.setup().updater())) {
+            // Prodigy and DoG need the parameters before every step (after a resume too)
+            LearningRateFree.attach(net);
+        }
         for (int epoch = run.firstEpoch(); epoch < run.epochs(); epoch++) {
             run.train().startEpoch(epoch);
             long start = System.nanoTime();
