@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * What {@link ReduceLROnPlateauListener} and {@link GreedyLrListener} share: a metric gathered or measured during
  * training (or reported by the caller), a decision at the end of every epoch or every N iterations, and the new rate
  * applied to every LR-bearing updater of the network as a {@link ScaledSchedule} on top of its schedule (updater state
- * kept), with the changes recorded and the state kept in a model zip. A subclass only supplies the rule.
+ * kept), with the changes recorded and the state kept in a model zip. A subclass only supplies the rule. Public so that
+ * a loop without DL4J's callbacks (the Spark module's driver loop) can take either rule; its constructor is not, so
+ * the two listeners of this package are its only kinds.
  */
-abstract class MetricRuleListener extends BaseTrainingListener {
+public abstract class MetricRuleListener extends BaseTrainingListener {
 
     private static final Logger log = LoggerFactory.getLogger(MetricRuleListener.class);
 

@@ -12,6 +12,8 @@ import java.util.List;
 import io.github.lrschedules.checkpoint.Checkpoint;
 import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.averaging.WeightAveraging;
+import io.github.lrschedules.plateau.GreedyLrListener;
+import io.github.lrschedules.plateau.MetricRuleListener;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.internal.Args;
@@ -73,7 +75,8 @@ public final class SparkTrainingLoop {
     private final SparkNet net;
     private final ParameterAveragingTrainingMaster master;
     private final int epochs;
-    private final ReduceLROnPlateauListener plateau;
+    private final MetricRuleListener plateau;
+    private final Checkpointable<?> plateauState;
     private final SparkMetric metric;
     private final Path checkpoint;
     private final boolean resumeFromCheckpoint;
@@ -105,6 +108,7 @@ public final class SparkTrainingLoop {
         this.master = b.master;
         this.epochs = b.epochs;
         this.plateau = b.plateau;
+        this.plateauState = b.plateauState;
         this.metric = b.metric;
         this.checkpoint = b.checkpoint;
         this.resumeFromCheckpoint = b.resumeFromCheckpoint;
@@ -226,7 +230,7 @@ public final class SparkTrainingLoop {
         }
         net.restore(zip);
         if (plateau != null) {
-            Checkpoint.restore(checkpoint, plateau);
+            Checkpoint.restore(checkpoint, plateauState);
         }
         Checkpoint.restore(checkpoint, checkpointStates.toArray(new Checkpointable<?>[0]));
         State state = Checkpoint.object(checkpoint, STATE_KEY, State.class);
@@ -238,7 +242,7 @@ public final class SparkTrainingLoop {
     private void writeCheckpoint(Model model, State state) throws IOException {
         Checkpoint.Builder written = Checkpoint.of(model).object(STATE_KEY, state);
         if (plateau != null) {
-            written.state(plateau);
+            written.state(plateauState);
         }
         for (Checkpointable<?> extra : checkpointStates) {
             written.state(extra);
@@ -313,7 +317,8 @@ public final class SparkTrainingLoop {
         private final SparkNet net;
         private final ParameterAveragingTrainingMaster master;
         private int epochs;
-        private ReduceLROnPlateauListener plateau;
+        private MetricRuleListener plateau;
+        private Checkpointable<?> plateauState;
         private SparkMetric metric;
         private Path checkpoint;
         private boolean resumeFromCheckpoint = true;
@@ -341,8 +346,27 @@ public final class SparkTrainingLoop {
          * {@code plateau} with {@code reported(metric.mode())}; its decisions reach the workers with the next fit.
          */
         public Builder plateau(ReduceLROnPlateauListener plateau, SparkMetric metric) {
-            this.plateau = Args.notNull("plateau", plateau);
+            return rule(Args.notNull("plateau", plateau), plateau, metric);
+        }
+
+        /**
+         * Applies Hugging Face's GreedyLR rule to {@code metric} on the driver after every epoch, as
+         * {@link #plateau} does the plateau rule (instead of it): build {@code greedy} with
+         * {@code reported(metric.mode())}; its decisions reach the workers with the next fit, its state rides in the
+         * checkpoint.
+         */
+        public Builder greedy(GreedyLrListener greedy, SparkMetric metric) {
+            return rule(Args.notNull("greedy", greedy), greedy, metric);
+        }
+
+        private Builder rule(MetricRuleListener rule, Checkpointable<?> state, SparkMetric metric) {
+            if (this.plateau != null) {
+                throw new IllegalArgumentException("a learning-rate rule is already set (" + this.plateau
+                        + "): give plateau(...) or greedy(...), once");
+            }
             this.metric = Args.notNull("metric", metric);
+            this.plateau = rule;
+            this.plateauState = state;
             return this;
         }
 
@@ -386,7 +410,8 @@ public final class SparkTrainingLoop {
         public Builder checkpointState(Checkpointable<?> state) {
             Args.notNull("state", state);
             String key = state.checkpointKey();
-            if (STATE_KEY.equals(key) || ReduceLROnPlateauListener.STATE_KEY.equals(key)) {
+            if (STATE_KEY.equals(key) || ReduceLROnPlateauListener.STATE_KEY.equals(key)
+                    || GreedyLrListener.STATE_KEY.equals(key)) {
                 throw new IllegalArgumentException("checkpointState key (" + key + ") is taken by the loop itself;"
                         + " choose another");
             }

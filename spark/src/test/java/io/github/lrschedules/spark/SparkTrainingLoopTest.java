@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.checkpoint.Checkpoint;
+import io.github.lrschedules.plateau.GreedyLrListener;
 import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.plateau.PlateauTracker;
 import io.github.lrschedules.record.LearningRateRows;
@@ -138,6 +139,37 @@ class SparkTrainingLoopTest {
                 .workerListeners(new AppliedRateProbe()).build().fit(LocalSpark.train());
         assertRecordFollows(mlp.learningRates(), epoch, 2, 1.0, 1.0);
         assertWorkersApplied(AppliedRateProbe.drain(), mlp.learningRates(), 2);
+    }
+
+    @Test
+    void aGreedyLrDecisionOnTheDriverReachesTheWorkersOfTheNextFitAndItsStateRidesInTheCheckpoint() throws Exception {
+        ISchedule schedule = new WarmupCosineSchedule(ITERATION, 0.01, 4, 3 * STEPS, 1e-4, 1e-3);
+        // the same scripted plateau as below, through Hugging Face's GreedyLR rule: it lowers by the factor too
+        GreedyLrListener greedy = GreedyLrListener.builder().reported(PlateauTracker.Mode.MIN).factor(0.5).patience(0)
+                .cooldown(5).thresholdMode(PlateauTracker.ThresholdMode.ABS).threshold(10).minLr(1e-6).build();
+        Path checkpoint = dir.resolve("greedy.zip");
+        SparkTrainingLoop.Result result = SparkTrainingLoop.builder(sparkMlp(schedule)).epochs(3).checkpoint(checkpoint)
+                .greedy(greedy, SparkMetric.validationLoss(LocalSpark.validation()))
+                .workerListeners(new AppliedRateProbe()).build().fit(LocalSpark.train());
+
+        // GreedyLR counts the first epoch as an improvement (rate / 0.5), then the scripted plateau (rate x 0.5)
+        assertThat(greedy.history()).extracting(Reduction::getEpoch).containsExactly(1, 2);
+        double[] scale = {1.0, 2.0, 1.0};
+        AppliedLearningRates record = result.learningRates();
+        assertThat(record.size()).isEqualTo(3 * STEPS);
+        for (String key : record.parameterKeys()) {
+            double[] rates = record.learningRates(key);
+            for (int r = 0; r < rates.length; r++) {
+                assertThat(rates[r]).as("%s at step %s", key, r).isCloseTo(scale[r / STEPS]
+                        * schedule.valueAt(r, r / STEPS), org.assertj.core.data.Offset.offset(1e-15));
+            }
+        }
+        assertWorkersApplied(AppliedRateProbe.drain(), result.learningRates(), 3);
+        assertThat(Checkpoint.keys(checkpoint)).contains(GreedyLrListener.STATE_KEY);
+        assertThatThrownBy(() -> SparkTrainingLoop.builder(sparkMlp(schedule)).greedy(greedy,
+                SparkMetric.validationLoss(LocalSpark.validation())).plateau(ReduceLROnPlateauListener.builder()
+                .reported(PlateauTracker.Mode.MIN).build(), SparkMetric.validationLoss(LocalSpark.validation())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("once");
     }
 
     @Test
