@@ -35,6 +35,18 @@ class LrFindCommandTest {
                 .map(line -> Double.parseDouble(line.split(",")[0]))
                 .anyMatch(lr -> Math.abs(lr - suggested) <= 0.005 * lr);
         assertThat(onTheCurve).as("the suggestion %s is a learning rate of the curve", suggested).isTrue();
+        // fastai's and Lightning's suggestions beside it, each a rate of the curve or the reason it has none
+        Matcher others = Pattern.compile("fastai's valley: (\\S+|none \\(.*?\\)); fastai's slide: (\\S+|none \\(.*?\\));"
+                + " Lightning's steepest gradient: (\\S+|none \\(.*\\))").matcher(cli.out);
+        assertThat(others.find()).as(cli.out).isTrue();
+        for (int g = 1; g <= 3; g++) {
+            String value = others.group(g);
+            if (!value.startsWith("none")) {
+                double lr = Double.parseDouble(value);
+                assertThat(csv.stream().skip(1).map(line -> Double.parseDouble(line.split(",")[0]))
+                        .anyMatch(x -> Math.abs(x - lr) <= 0.005 * x)).as("%s is on the curve", value).isTrue();
+            }
+        }
     }
 
     @Test

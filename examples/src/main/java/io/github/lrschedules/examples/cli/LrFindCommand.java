@@ -65,9 +65,22 @@ public final class LrFindCommand implements Callable<Integer> {
         out.println(String.format(Locale.ROOT, "%d mini-batches of %d, %s; stopped because %s",
                 result.learningRates().length, settings.batch(), settings.model().id(), Words.rounded(result.stopReason())));
         out.println(String.format(Locale.ROOT, "minimum of the smoothed loss / 10: %.3g", result.minimumDividedByTenLr()));
-        out.println(String.format(Locale.ROOT, "suggested learning rate: %.3g", result.steepestDescentLr()));
+        out.println(String.format(Locale.ROOT, "fastai's valley: %s; fastai's slide: %s; Lightning's steepest gradient: %s",
+                suggestion(result::valleyLr), suggestion(result::slideLr), suggestion(result::steepestGradientLr)));
+        out.println(String.format(Locale.ROOT, "suggested learning rate: %.3g (the steepest descent of the smoothed loss"
+                + " against log lr; valley is fastai's default, and the safer pick on a noisy curve)",
+                result.steepestDescentLr()));
         out.println("Outputs in " + dir + ": lr_find.csv, lr_find.png");
         return 0;
+    }
+
+    /** A suggestion formatted for the summary, or why the curve gives none. */
+    private static String suggestion(java.util.function.DoubleSupplier rule) {
+        try {
+            return String.format(Locale.ROOT, "%.3g", rule.getAsDouble());
+        } catch (IllegalStateException e) {
+            return "none (" + e.getMessage() + ")";
+        }
     }
 
     private static XYChart chart(LearningRateFinderResult result) {
