@@ -217,7 +217,7 @@ final class Experiment {
         RunJournal journal = RunJournal.open(dir, stats);
         ScheduleName interrupted = journal.interrupted();
         say("Resuming the run in " + dir + (journal.complete() ? ": it is complete, the reports are written again"
-                : interrupted != null ? ": " + interrupted.id() + " continues after epoch "
+                : interrupted != null ? ": " + interrupted.id() + " continues from epoch "
                 + journal.epochsDone(interrupted) : ": the next schedule starts from its first epoch"));
         return journal;
     }

@@ -119,12 +119,10 @@ public final class Trainer {
         List<EpochStats> epochs = new ArrayList<>(before == null ? List.of() : before.epochStats());
         int steps = stepsPerEpoch(train);
         long begun = start;
-        // what the epochs so far give: the latest network, rows and measurements, and where a divergence stopped
-        Object[] latest = {net, null};
-        int[] diverged = {-1};
+        SoFar latest = new SoFar(net);
         Backend.EpochEnd epochEnd = (trained, epoch, rows, trainSeconds) -> {
-            latest[0] = trained;
-            latest[1] = rows;
+            latest.net = trained;
+            latest.rows = rows;
             double[] scores = rows.scores();
             double trainLoss = mean(Arrays.copyOfRange(scores, Math.max(0, scores.length - steps), scores.length));
             double[] lr = rows.learningRates(LR_KEY);
@@ -144,7 +142,7 @@ public final class Trainer {
             }
             progress.epoch(stats);
             if (!Double.isFinite(trainLoss)) {
-                diverged[0] = epoch;
+                latest.diverged = epoch;
                 return false;
             }
             checkpoints.epochDone(result(schedule, setup, steps, rows, before, epochs, begun, -1));
@@ -156,8 +154,8 @@ public final class Trainer {
         try {
             if (epochs.size() < settings.epochs()) {
                 LearningRateRows rows = backend.train(work);
-                if (latest[1] == null) {
-                    latest[1] = rows;
+                if (latest.rows == null) {
+                    latest.rows = rows;
                 }
             }
         } catch (IOException e) {
@@ -165,10 +163,9 @@ public final class Trainer {
         } finally {
             progress.finish();
         }
-        RunResult result = result(schedule, setup, steps, (LearningRateRows) latest[1], before, epochs, start,
-                diverged[0]);
+        RunResult result = result(schedule, setup, steps, latest.rows, before, epochs, start, latest.diverged);
         try {
-            checkpoints.scheduleDone(result, (MultiLayerNetwork) latest[0]);
+            checkpoints.scheduleDone(result, latest.net);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -179,15 +176,13 @@ public final class Trainer {
                              RunResult before, List<EpochStats> epochs, long start, int diverged) {
         List<Reduction> reductions = setup.plateau() == null ? List.of()
                 : setup.plateau().history();
-        // A continued run's local recorder holds the rows since the checkpoint; the saved run holds the rows before.
-        RunResult earlier = backend.rowsIncludeResumedEpochs() || recorder == null ? null : before;
+        // A continued run's local recorder holds the rows since the checkpoint, and the saved run the rows before;
+        // the Spark loop's rows are all of them. No rows: no epoch trained in this process.
+        RunResult earlier = recorder != null && backend.rowsIncludeResumedEpochs() ? null : before;
         int[] iterations = recorder == null ? new int[0] : recorder.iterations();
         int[] epochOfRow = recorder == null ? new int[0] : recorder.epochs();
         double[] rates = recorder == null ? new double[0] : recorder.learningRates(LR_KEY);
         double[] losses = recorder == null ? new double[0] : recorder.scores();
-        if (recorder == null && before != null) {
-            earlier = before;
-        }
         return new RunResult(schedule, setup.description(), stepsPerEpoch,
                 Rows.join(earlier == null ? null : earlier.iterations(), iterations),
                 Rows.join(earlier == null ? null : earlier.epochs(), epochOfRow),
@@ -251,6 +246,17 @@ public final class Trainer {
                 .collectMeanMagnitudesActivations(false)
                 .build();
         return new StatsListener(stats, null, update, schedule.id(), "0");
+    }
+
+    /** What the epochs of a run gave so far: the latest network and rows, and the epoch that diverged (-1: none). */
+    private static final class SoFar {
+        MultiLayerNetwork net;
+        LearningRateRows rows;
+        int diverged = -1;
+
+        SoFar(MultiLayerNetwork net) {
+            this.net = net;
+        }
     }
 
     private static final class Measured {
