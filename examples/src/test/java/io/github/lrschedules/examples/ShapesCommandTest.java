@@ -44,6 +44,21 @@ class ShapesCommandTest {
         BufferedImage png = ImageIO.read(dir.resolve(ShapesCommand.PNG).toFile());
         assertThat(png.getWidth()).isEqualTo(1100);
         assertThat(png.getHeight()).isEqualTo(560);
+
+        // the schedules added since 1.0, in their own CSV and chart
+        assertThat(cli.out).contains("7 schedules over 220 steps");
+        List<String> newLines = Files.readAllLines(dir.resolve(ShapesCommand.NEW_CSV));
+        List<ISchedule> newColumns = new ArrayList<>(ShapesCommand.newSchedules(200, 0.05).values());
+        assertThat(newLines).hasSize(1 + 221);
+        assertThat(newLines.get(0)).startsWith("step,\"tanh (timm), lb -7, ub 3\"");
+        for (int k = 0; k <= 220; k++) {
+            String[] cells = newLines.get(1 + k).split(",(?=[^\"]|$)");
+            for (int c = 0; c < newColumns.size(); c++) {
+                assertThat(Double.parseDouble(cells[1 + c])).as("new, step %s column %s", k, c)
+                        .isEqualTo(newColumns.get(c).valueAt(k, 0));
+            }
+        }
+        assertThat(ImageIO.read(dir.resolve(ShapesCommand.NEW_PNG).toFile()).getWidth()).isEqualTo(1100);
     }
 
     @Test

@@ -1,5 +1,14 @@
 package io.github.lrschedules.examples.cli;
 
+import io.github.lrschedules.schedule.CosineDecayRestartsSchedule;
+import io.github.lrschedules.schedule.CosineDecaySchedule;
+import io.github.lrschedules.schedule.LinearSchedule;
+import io.github.lrschedules.schedule.MilestoneStepSchedule;
+import io.github.lrschedules.schedule.PiecewiseInterpolateSchedule;
+import io.github.lrschedules.schedule.ProductSchedule;
+import io.github.lrschedules.schedule.TanhSchedule;
+import io.github.lrschedules.schedule.WarmupSchedule;
+import java.util.List;
 import io.github.lrschedules.examples.report.Charts;
 import io.github.lrschedules.examples.ExamplesException;
 import io.github.lrschedules.schedule.CosineDecaySchedule;
@@ -35,12 +44,17 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Draws what the schedules of current practice do over one horizon, before any training:"
                 + " warmup-stable-decay with its three cool-downs, a cool-down branched from the stable phase,"
                 + " inverse square root, piecewise constant, and warmup-cosine (plain and with timm's kDecay 2) for"
-                + " comparison. Writes shapes.csv (step and each schedule's value) and shapes.png into --out.", ""},
+                + " comparison. Writes shapes.csv (step and each schedule's value) and shapes.png into --out, and the"
+                + " same for the schedules the anchors added since (timm's tanh, optax's cosine exponent and piecewise"
+                + " interpolation, DeepSpeed's log warmup, Hugging Face's WSD options, Keras' cosine restarts, a"
+                + " product): shapes-new.csv, shapes-new.png.", ""},
         footer = {"", "Example: examples/run shapes --steps 1000 --out docs"})
 public final class ShapesCommand implements Callable<Integer> {
 
     public static final String CSV = "shapes.csv";
     public static final String PNG = "shapes.png";
+    public static final String NEW_CSV = "shapes-new.csv";
+    public static final String NEW_PNG = "shapes-new.png";
 
     @Spec
     CommandSpec spec;
@@ -78,6 +92,29 @@ public final class ShapesCommand implements Callable<Integer> {
         return shapes;
     }
 
+    /** The schedules added since 1.0, by label, drawn the same way ({@code shapes-new.png}). */
+    public static Map<String, ISchedule> newSchedules(int steps, double peak) {
+        ScheduleType t = ScheduleType.ITERATION;
+        int warmup = steps / 20;
+        Map<String, ISchedule> shapes = new LinkedHashMap<>();
+        shapes.put("tanh (timm), lb -7, ub 3", TanhSchedule.builder(t, peak, steps).warmupSteps(warmup)
+                .warmupStartValue(peak / 100).build());
+        shapes.put("cosine, exponent 2 (optax)", CosineDecaySchedule.builder(t, peak, steps).exponent(2.0).build());
+        shapes.put("piecewise interpolate, cosine (optax)", new PiecewiseInterpolateSchedule(t,
+                PiecewiseInterpolateSchedule.Interpolation.COSINE, peak, new int[] {steps / 4, steps / 2, steps * 3 / 4},
+                new double[] {0.5, 0.5, 0.2}));
+        shapes.put("log warmup (DeepSpeed) + cosine", new WarmupSchedule(t, CosineDecaySchedule.builder(t, peak,
+                steps - warmup * 4).build(), warmup * 4, 0.0, WarmupSchedule.Ramp.LOG));
+        shapes.put("WSD as Hugging Face: cosine warmup, min ratio 0.1", WarmupStableDecaySchedule.builder(t, peak, steps)
+                .warmupSteps(warmup * 2).warmupShape(Decay.COSINE).decay(Decay.COSINE).minLrRatio(0.1).build());
+        shapes.put("cosine restarts as Keras: tMul 2, mMul 0.7, alpha 0.1", CosineDecayRestartsSchedule.builder(t, peak,
+                steps / 7).tMul(2.0).mMul(0.7).alpha(0.1).build());
+        shapes.put("product: linear warmup x milestones", new ProductSchedule(List.of(
+                LinearSchedule.warmup(t, peak / 10, peak, warmup * 2),
+                new MilestoneStepSchedule(t, 1.0, 0.3, steps / 2, steps * 3 / 4))));
+        return shapes;
+    }
+
     @Override
     public Integer call() throws IOException {
         if (steps < 20) {
@@ -92,8 +129,14 @@ public final class ShapesCommand implements Callable<Integer> {
             throw new ExamplesException("--out " + out + " is a file, not a directory");
         }
         Files.createDirectories(out);
-        Map<String, ISchedule> shapes = schedules(steps, peak);
         int horizon = steps + steps / 10;
+        write(schedules(steps, peak), horizon, CSV, PNG, "Schedules of current practice");
+        write(newSchedules(steps, peak), horizon, NEW_CSV, NEW_PNG, "Schedules added since 1.0");
+        return 0;
+    }
+
+    private void write(Map<String, ISchedule> shapes, int horizon, String csvName, String pngName, String title)
+            throws IOException {
         StringBuilder csv = new StringBuilder("step");
         shapes.keySet().forEach(label -> csv.append(",\"").append(label).append('"'));
         csv.append('\n');
@@ -104,17 +147,17 @@ public final class ShapesCommand implements Callable<Integer> {
             }
             csv.append('\n');
         }
-        Files.writeString(out.resolve(CSV), csv, StandardCharsets.UTF_8);
-        BitmapEncoder.saveBitmap(chart(shapes, horizon), out.resolve(PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
+        Files.writeString(out.resolve(csvName), csv, StandardCharsets.UTF_8);
+        BitmapEncoder.saveBitmap(chart(shapes, horizon, title), out.resolve(pngName).toString(),
+                BitmapEncoder.BitmapFormat.PNG);
         PrintWriter console = spec.commandLine().getOut();
         console.printf(Locale.ROOT, "%d schedules over %d steps: %s, %s%n", shapes.size(), horizon,
-                out.resolve(CSV), out.resolve(PNG));
+                out.resolve(csvName), out.resolve(pngName));
         console.flush();
-        return 0;
     }
 
-    private XYChart chart(Map<String, ISchedule> shapes, int horizon) {
-        XYChart chart = Charts.xy("Schedules of current practice, peak " + peak + ", " + steps + " steps", "step",
+    private XYChart chart(Map<String, ISchedule> shapes, int horizon, String title) {
+        XYChart chart = Charts.xy(title + ", peak " + peak + ", " + steps + " steps", "step",
                 "learning rate", 1100, 560);
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax((double) horizon);
