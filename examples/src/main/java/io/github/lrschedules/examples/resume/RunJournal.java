@@ -6,7 +6,6 @@ import io.github.lrschedules.examples.ExamplesException;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.train.EpochCheckpoints;
 import io.github.lrschedules.examples.train.RunResult;
-import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.DirectoryStream;
@@ -233,7 +232,7 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
             }
 
             @Override
-            public void restore(ReduceLROnPlateauListener plateau) throws IOException {
+            public void restore(Checkpointable<?> plateau) throws IOException {
                 if (plateau != null) {
                     if (!Checkpoint.keys(file).contains(plateau.checkpointKey())) {
                         throw new ExamplesException("--resume " + dir + ": the checkpoint of " + schedule.id()
@@ -252,7 +251,7 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
     }
 
     @Override
-    public void save(MultiLayerNetwork net, ReduceLROnPlateauListener plateau) throws IOException {
+    public void save(MultiLayerNetwork net, Checkpointable<?> plateau) throws IOException {
         Checkpoint.Builder checkpoint = Checkpoint.of(net).compression(Checkpoint.Compression.NONE).state(this);
         if (plateau != null) {
             checkpoint.state(plateau);

@@ -6,6 +6,7 @@ import io.github.lrschedules.lrfree.Prodigy;
 import io.github.lrschedules.schedule.CosineDecaySchedule;
 import io.github.lrschedules.examples.ExamplesException;
 import io.github.lrschedules.examples.train.RunSettings;
+import io.github.lrschedules.plateau.GreedyLrListener;
 import io.github.lrschedules.plateau.PlateauTracker;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.schedule.CosineRestartsSchedule;
@@ -36,7 +37,7 @@ public enum ScheduleName {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
             double lr = plan.settings().learningRate();
-            return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), null, "Nesterovs(" + lr + ", 0.9)");
+            return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), "Nesterovs(" + lr + ", 0.9)");
         }
     },
 
@@ -92,7 +93,7 @@ public enum ScheduleName {
                 throw new ExamplesException("onecycle cannot fit a run of " + total + " iterations: " + e.getMessage()
                         + "; train longer (--epochs) or with smaller batches (--batch)", e);
             }
-            return new ScheduleSetup(new Nesterovs(lr, momentum), null, "Nesterovs(" + lr + ", " + momentum + ")");
+            return new ScheduleSetup(new Nesterovs(lr, momentum), "Nesterovs(" + lr + ", " + momentum + ")");
         }
     },
 
@@ -138,6 +139,33 @@ public enum ScheduleName {
      * Warmup-stable-decay: linear warmup from 0 over half an epoch, η, then a 1-sqrt cool-down to 0 over the last 20%
      * of the iterations (the builder's default length).
      */
+    /**
+     * η, changed by Hugging Face's GreedyLR rule on the held-out loss (transformers 5.x): raised by the plateau factor's
+     * inverse while it improves, lowered by it on a plateau of the patience's length, between η/1000 and 10η. Not in
+     * the default set of {@code compare}.
+     */
+    GREEDY("η, raised while the held-out loss improves, lowered on a plateau (GreedyLR)") {
+        @Override
+        public ScheduleSetup setup(SchedulePlan plan) {
+            if (plan.validation() == null) {
+                throw new ExamplesException("greedy needs a held-out split to monitor: use a --val-fraction > 0");
+            }
+            RunSettings settings = plan.settings();
+            double lr = settings.learningRate();
+            GreedyLrListener.Builder greedy = GreedyLrListener.builder()
+                    .factor(settings.plateauFactor())
+                    .patience(settings.plateauPatience())
+                    .minLr(lr / 1000)
+                    .maxLr(lr * 10);
+            GreedyLrListener listener = plan.validationReported()
+                    ? greedy.reported(PlateauTracker.Mode.MIN).build()
+                    : greedy.validationLoss(plan.validation()).build();
+            return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), listener, "Nesterovs(" + lr + ", 0.9) + "
+                    + "GreedyLR(held-out loss, factor=" + settings.plateauFactor() + ", patience="
+                    + settings.plateauPatience() + ", minLr=" + lr / 1000 + ", maxLr=" + lr * 10 + ")");
+        }
+    },
+
     WSD("warmup over half an epoch, η, 1-sqrt cool-down to 0 over the last 20%") {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
@@ -158,7 +186,7 @@ public enum ScheduleName {
         public ScheduleSetup setup(SchedulePlan plan) {
             SgdScheduleFree updater = SgdScheduleFree.builder().learningRate(plan.settings().learningRate())
                     .momentum(SchedulePlan.MOMENTUM).warmupSteps(warmup(plan)).build();
-            return new ScheduleSetup(updater, null, updater.toString());
+            return new ScheduleSetup(updater, updater.toString());
         }
     },
 
@@ -171,7 +199,7 @@ public enum ScheduleName {
         public ScheduleSetup setup(SchedulePlan plan) {
             AdamWScheduleFree updater = AdamWScheduleFree.builder().learningRate(plan.settings().learningRate() / 40)
                     .warmupSteps(warmup(plan)).build();
-            return new ScheduleSetup(updater, null, updater.toString());
+            return new ScheduleSetup(updater, updater.toString());
         }
     },
 
@@ -183,7 +211,7 @@ public enum ScheduleName {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
             Prodigy updater = Prodigy.builder().learningRate(cosineFromOne(plan)).build();
-            return new ScheduleSetup(updater, null, updater.toString());
+            return new ScheduleSetup(updater, updater.toString());
         }
     },
 
@@ -192,7 +220,7 @@ public enum ScheduleName {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
             DAdaptAdam updater = DAdaptAdam.builder().learningRate(cosineFromOne(plan)).build();
-            return new ScheduleSetup(updater, null, updater.toString());
+            return new ScheduleSetup(updater, updater.toString());
         }
     },
 
@@ -201,7 +229,7 @@ public enum ScheduleName {
         @Override
         public ScheduleSetup setup(SchedulePlan plan) {
             Dog updater = Dog.builder().build();
-            return new ScheduleSetup(updater, null, updater.toString());
+            return new ScheduleSetup(updater, updater.toString());
         }
     };
 
@@ -250,7 +278,7 @@ public enum ScheduleName {
     public static List<ScheduleName> defaults() {
         List<ScheduleName> names = new ArrayList<>();
         for (ScheduleName s : values()) {
-            if (s != WSD && !s.scheduleFree() && !s.learningRateFree()) {
+            if (s != WSD && s != GREEDY && !s.scheduleFree() && !s.learningRateFree()) {
                 names.add(s);
             }
         }
@@ -258,7 +286,7 @@ public enum ScheduleName {
     }
 
     private static ScheduleSetup withSchedule(ISchedule lr) {
-        return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), null, "Nesterovs(" + lr + ", 0.9)");
+        return new ScheduleSetup(new Nesterovs(lr, SchedulePlan.MOMENTUM), "Nesterovs(" + lr + ", 0.9)");
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.lrschedules.examples.schedule;
 
-import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.checkpoint.Checkpointable;
+import io.github.lrschedules.plateau.MetricRuleListener;
 import java.util.List;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -9,10 +10,10 @@ import org.nd4j.linalg.learning.config.IUpdater;
 public final class ScheduleSetup {
 
     private final IUpdater updater;
-    private final ReduceLROnPlateauListener plateau;
+    private final MetricRuleListener plateau;
     private final String description;
 
-    ScheduleSetup(IUpdater updater, ReduceLROnPlateauListener plateau, String description) {
+    <L extends MetricRuleListener & Checkpointable<?>> ScheduleSetup(IUpdater updater, L plateau, String description) {
         this.updater = updater;
         this.plateau = plateau;
         this.description = description;
@@ -23,9 +24,20 @@ public final class ScheduleSetup {
         return updater;
     }
 
-    /** The plateau listener, or null for schedules that need none. */
-    public ReduceLROnPlateauListener plateau() {
+    ScheduleSetup(IUpdater updater, String description) {
+        this.updater = updater;
+        this.plateau = null;
+        this.description = description;
+    }
+
+    /** The rule listener that changes the rate from a metric (plateau or GreedyLR), or null for schedules without. */
+    public MetricRuleListener plateau() {
         return plateau;
+    }
+
+    /** The same listener as the state a checkpoint keeps, or null. */
+    public Checkpointable<?> plateauState() {
+        return (Checkpointable<?>) plateau;
     }
 
     /** Listeners the schedule needs during training. */

@@ -2,6 +2,8 @@ package io.github.lrschedules.examples.spark;
 
 import io.github.lrschedules.examples.train.Backend;
 import io.github.lrschedules.plateau.PlateauTracker;
+import io.github.lrschedules.plateau.GreedyLrListener;
+import io.github.lrschedules.plateau.MetricRuleListener;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.spark.SparkMetric;
@@ -143,7 +145,7 @@ public final class SparkBackend implements Backend {
         run.network().setListeners(new ArrayList<>());
         SparkMetric heldOut = SparkMetric.onDriver(PlateauTracker.Mode.MIN,
                 network -> run.validationLoss().applyAsDouble((MultiLayerNetwork) network));
-        ReduceLROnPlateauListener plateau = run.setup().plateau();
+        MetricRuleListener plateau = run.setup().plateau();
         long[] evaluated = {System.nanoTime()};
         SparkTrainingLoop.Builder loop = SparkTrainingLoop.builder(sparkNet).epochs(run.epochs())
                 .onEpochEnd((network, epoch, metric, rows) -> {
@@ -153,8 +155,10 @@ public final class SparkBackend implements Backend {
                     }
                     evaluated[0] = System.nanoTime();
                 });
-        if (plateau != null) {
-            loop.plateau(plateau, heldOut);
+        if (plateau instanceof ReduceLROnPlateauListener) {
+            loop.plateau((ReduceLROnPlateauListener) plateau, heldOut);
+        } else if (plateau instanceof GreedyLrListener) {
+            loop.greedy((GreedyLrListener) plateau, heldOut);
         } else {
             loop.monitor(heldOut);
         }

@@ -2,7 +2,6 @@ package io.github.lrschedules.examples.train;
 
 import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.examples.schedule.ScheduleName;
-import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -26,7 +25,7 @@ public interface EpochCheckpoints {
         }
 
         @Override
-        public void save(MultiLayerNetwork net, ReduceLROnPlateauListener plateau) {
+        public void save(MultiLayerNetwork net, Checkpointable<?> plateau) {
         }
 
         @Override
@@ -57,7 +56,7 @@ public interface EpochCheckpoints {
          * Puts the saved plateau state into {@code plateau} (null for other schedules) and the saved state of ND4J's
          * random generator (dropout masks) back; called just before training continues.
          */
-        void restore(ReduceLROnPlateauListener plateau) throws IOException;
+        void restore(Checkpointable<?> plateau) throws IOException;
     }
 
     /**
@@ -71,7 +70,7 @@ public interface EpochCheckpoints {
     void epochDone(RunResult soFar);
 
     /** Writes the checkpoint: the network with its updater state, the plateau listener's state (if any), the record. */
-    void save(MultiLayerNetwork net, ReduceLROnPlateauListener plateau) throws IOException;
+    void save(MultiLayerNetwork net, Checkpointable<?> plateau) throws IOException;
 
     /** Records that {@code run} finished; {@code net} is its network after the last epoch. */
     void scheduleDone(RunResult run, MultiLayerNetwork net) throws IOException;

@@ -60,7 +60,7 @@ final class LocalBackend implements Backend {
                 break;
             }
             if (epoch + 1 < run.epochs()) {
-                run.checkpoints().save(net, run.setup().plateau());
+                run.checkpoints().save(net, run.setup().plateauState());
             }
         }
         return recorder;

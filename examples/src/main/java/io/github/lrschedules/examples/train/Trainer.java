@@ -102,7 +102,7 @@ public final class Trainer {
             net = resumed.network();
             start -= (long) (before.seconds() * 1e9);
             try {
-                resumed.restore(setup.plateau());
+                resumed.restore(setup.plateauState());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
