@@ -51,10 +51,11 @@ class CompareWsdTest {
     void helpListsWsd() {
         Cli compare = Cli.run("compare", "--help");
         assertThat(compare.exitCode).isZero();
-        assertThat(compare.out.replaceAll("\\s+", " ")).contains("plateau, wsd, sfsgd, sfadamw.").contains("Default: all but wsd, sfsgd and sfadamw.");
+        assertThat(compare.out.replaceAll("\\s+", " ")).contains("plateau, greedy, wsd, sfsgd, sfadamw, prodigy, dadapt, dog.")
+                .contains("Default: all but greedy, wsd, sfsgd, sfadamw, prodigy, dadapt and dog.");
         Cli bad = Cli.run("compare", "--schedules", "nope");
         assertThat(bad.exitCode).isEqualTo(2);
         assertThat(bad.err).contains("valid schedules: constant, milestone, warmcosine, restarts, onecycle, cyclic, "
-                + "plateau, wsd");
+                + "plateau, greedy, wsd, sfsgd, sfadamw, prodigy, dadapt, dog");
     }
 }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
         description = {"Trains the same network under several learning-rate schedules, from the same seed and on the"
                 + " same batches, and compares them: summary table on the console; stats.dl4j, metrics.csv,"
                 + " epochs.csv, summary.csv, summary.md, lr.png, loss.png, accuracy.png and report.html in --out.",
-                "", "Schedules: constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau, wsd, sfsgd, sfadamw.", ""},
+                "", "Schedules: constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau, greedy, wsd, sfsgd,"
+                        + " sfadamw, prodigy, dadapt, dog.", ""},
         footer = {"", "Example: examples/run compare --model lenet --epochs 3 --schedules constant,onecycle"})
 public final class CompareCommand implements Callable<Integer> {
 
@@ -25,7 +26,8 @@ public final class CompareCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--schedules", split = ",", paramLabel = "NAME", converter = Converters.Schedule.class,
-            description = "Comma-separated schedules to compare. Default: all but wsd, sfsgd and sfadamw.")
+            description = "Comma-separated schedules to compare. Default: all but greedy, wsd, sfsgd, sfadamw, prodigy, dadapt"
+                    + " and dog.")
     List<ScheduleName> schedules;
 
     @Mixin
@@ -40,7 +42,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL",
             description = "Train every epoch with DL4J's Spark training (parameter averaging) on this Spark master, for"
                     + " example local[2]; evaluation, plateau decisions and checkpoints stay on the driver. Schedules"
-                    + " are sized in averaging rounds. Not for sfsgd and sfadamw. Default: train in this JVM.")
+                    + " are sized in averaging rounds. Not for sfsgd, sfadamw, prodigy, dadapt and dog. Default: train in this JVM.")
     String master;
 
     @Option(names = "--averaging-frequency", defaultValue = "5", paramLabel = "N",

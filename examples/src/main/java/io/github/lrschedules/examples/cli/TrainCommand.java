@@ -23,7 +23,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     // Required unless --resume (which reads it from the run's directory); checked in call().
     @Option(names = "--schedule", paramLabel = "NAME", converter = Converters.Schedule.class,
-            description = "constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau, wsd, sfsgd or sfadamw.")
+            description = "constant, milestone, warmcosine, restarts, onecycle, cyclic, plateau, greedy, wsd, sfsgd, sfadamw,"
+                    + " prodigy, dadapt or dog.")
     ScheduleName schedule;
 
     @Mixin
