@@ -13,8 +13,9 @@ import org.deeplearning4j.ui.model.stats.impl.SbeStatsReport;
 /**
  * Writes the exact applied learning rates ({@link LearningRateRows}: a {@code LearningRateRecorder}, the Spark module's {@code AppliedLearningRates}) into a DL4J {@code StatsStorage}, as
  * {@code StatsListener} reports that the Schedules page reads: for Spark runs (whose workers' reports do not carry
- * what the driver decided) and for local runs whose page should draw the recorded rates in double precision rather
- * than {@code StatsListener}'s float32 samples.
+ * what the driver decided) and for local runs whose page should draw the recorded rate of every iteration rather than
+ * {@code StatsListener}'s reports, of which the storage keeps one per millisecond (a fast run loses iterations).
+ * DL4J's report format stores a learning rate as a float32, so the page sees each recorded rate rounded to float.
  */
 public final class LearningRateReports {
 

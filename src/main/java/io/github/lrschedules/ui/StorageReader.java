@@ -22,7 +22,7 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  *
  * <p>A session is shown if it has {@code StatsListener} reports or {@link EpochMetricsReport}s. Where a session has
  * the exact rows of {@link LearningRateReports} (worker {@link LearningRateReports#WORKER_ID}), the page reads its
- * rates and scores from them alone and ignores {@code StatsListener}'s sampled float32 rates of the same run. Reports are ordered
+ * rates and scores from them alone (every iteration) and ignores {@code StatsListener}'s reports of the same run. Reports are ordered
  * by iteration, one per iteration: when several workers (ParallelWrapper) report the same iteration, the one read
  * last is kept. Storages key reports by millisecond timestamp, so a fast run may miss iterations whose report was
  * replaced by the next one in the same millisecond; the page shows what is stored.
@@ -108,7 +108,7 @@ final class StorageReader {
                       BiConsumer<Accumulator, Persistable> add) {
         List<String> workers = storage.listWorkerIDsForSessionAndType(session.id, typeId);
         if (typeId.equals(StatsListener.TYPE_ID) && workers.contains(LearningRateReports.WORKER_ID)) {
-            // the exact record of the applied rates replaces StatsListener's float32 samples of the same run
+            // the recorder's row of every iteration replaces StatsListener's reports of the same run
             workers = List.of(LearningRateReports.WORKER_ID);
         }
         for (String worker : workers) {

@@ -14,6 +14,7 @@ import javax.imageio.ImageIO;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.stats.api.StatsReport;
+import io.github.lrschedules.ui.LearningRateReports;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -181,7 +182,17 @@ class CompareCommandTest {
             assertThat(storage.listSessionIDs()).containsExactlyInAnyOrderElementsOf(SCHEDULES);
             for (String s : SCHEDULES) {
                 List<String> workers = storage.listWorkerIDsForSessionAndType(s, StatsListener.TYPE_ID);
-                assertThat(workers).as(s).containsExactly("0");
+                assertThat(workers).as(s).containsExactlyInAnyOrder("0", LearningRateReports.WORKER_ID);
+                // the recorder's rows, one per iteration, which the Schedules page draws instead (float32 in the format)
+                List<Persistable> exact = storage.getAllUpdatesAfter(s, StatsListener.TYPE_ID,
+                        LearningRateReports.WORKER_ID, 0);
+                List<Map<String, String>> metricRows = metrics.where("schedule", s);
+                assertThat(exact).as(s).hasSameSizeAs(metricRows);
+                for (Persistable update : exact) {
+                    StatsReport report = (StatsReport) update;
+                    assertThat(report.getLearningRates().get("0_W")).as("%s exact at %d", s, report.getIterationCount())
+                            .isEqualTo((double) (float) Csv.number(metricRows.get(report.getIterationCount()), "lr"));
+                }
                 List<Persistable> updates = storage.getAllUpdatesAfter(s, StatsListener.TYPE_ID, "0", 0);
                 assertThat(updates).as(s).isNotEmpty();
                 List<Map<String, String>> rows = metrics.where("schedule", s);

@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.train;
 
+import io.github.lrschedules.ui.LearningRateReports;
 import io.github.lrschedules.lrfree.LearningRateFree;
 import io.github.lrschedules.record.LearningRateRecorder;
 import io.github.lrschedules.record.LearningRateRows;
@@ -52,10 +53,18 @@ final class LocalBackend implements Backend {
             // Prodigy and DoG need the parameters before every step (after a resume too)
             LearningRateFree.attach(net);
         }
+        long reportsStart = System.currentTimeMillis();
+        int reported = 0;
         for (int epoch = run.firstEpoch(); epoch < run.epochs(); epoch++) {
             run.train().startEpoch(epoch);
             long start = System.nanoTime();
             fit(net, run);
+            if (run.stats() != null) {
+                // the recorded rate of every iteration beside StatsListener's reports: the Schedules page draws these
+                LearningRateReports.write(recorder, run.stats(), run.sessionId(), LearningRateReports.WORKER_ID,
+                        reportsStart, reported);
+                reported = recorder.size();
+            }
             if (!run.epochEnd().epochDone(net, epoch, recorder, (System.nanoTime() - start) / 1e9)) {
                 break;
             }
