@@ -1,11 +1,6 @@
 package io.github.lrschedules.averaging;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.github.lrschedules.testing.ReferenceCsv;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.api.Model;
@@ -155,36 +150,11 @@ final class AveragingCases {
 
     /** The data rows of a file, without its header. */
     static List<String[]> read(String name) {
-        String path = "/io/github/lrschedules/averaging/" + name;
-        try (InputStream in = AveragingCases.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + path + ": run scripts/averaging_reference.py");
-            }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            List<String[]> rows = new ArrayList<>();
-            reader.readLine();
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (!line.isEmpty()) {
-                    rows.add(line.split(","));
-                }
-            }
-            return rows;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ReferenceCsv.rows("/io/github/lrschedules/averaging/" + name, "run scripts/averaging_reference.py");
     }
 
     /** max |a - b| / max |b|: the relative error of the whole vector. */
     static double relativeError(double[] actual, double[] expected) {
-        if (actual.length != expected.length) {
-            throw new IllegalArgumentException(actual.length + " values, " + expected.length + " expected");
-        }
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < actual.length; i++) {
-            diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        return diff / scale;
+        return ReferenceCsv.relativeError(actual, expected);
     }
 }

@@ -1,14 +1,8 @@
 package io.github.lrschedules.lrfree;
 
+import io.github.lrschedules.testing.ReferenceCsv;
 import io.github.lrschedules.schedule.CosineDecaySchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -218,23 +212,7 @@ enum LrFreeCases {
     }
 
     private static List<String[]> read(String name) {
-        String path = "/io/github/lrschedules/lrfree/" + name;
-        try (InputStream in = LrFreeCases.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + path + ": run scripts/lrfree_reference.py");
-            }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            List<String[]> result = new ArrayList<>();
-            reader.readLine();
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (!line.isEmpty()) {
-                    result.add(line.split(","));
-                }
-            }
-            return result;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ReferenceCsv.rows("/io/github/lrschedules/lrfree/" + name, "run scripts/lrfree_reference.py");
     }
 
     /**
@@ -242,15 +220,6 @@ enum LrFreeCases {
      * Prodigy's rounding is amplified relative to the entry) are measured against the matrix's scale.
      */
     static double relativeError(double[] actual, double[] expected) {
-        if (actual.length != expected.length) {
-            throw new IllegalArgumentException(actual.length + " values, " + expected.length + " expected");
-        }
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < actual.length; i++) {
-            diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        return diff / scale;
+        return ReferenceCsv.relativeError(actual, expected);
     }
 }

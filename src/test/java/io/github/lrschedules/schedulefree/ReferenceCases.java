@@ -1,12 +1,7 @@
 package io.github.lrschedules.schedulefree;
 
+import io.github.lrschedules.testing.ReferenceCsv;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.api.Model;
@@ -220,38 +215,13 @@ enum ReferenceCases {
     }
 
     private static List<String[]> read(String name) {
-        String path = "/io/github/lrschedules/schedulefree/" + name;
-        try (InputStream in = ReferenceCases.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + path
-                        + ": run /usr/bin/python3 scripts/schedulefree_reference.py");
-            }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            List<String[]> rows = new ArrayList<>();
-            reader.readLine();
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (!line.isEmpty()) {
-                    rows.add(line.split(","));
-                }
-            }
-            return rows;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ReferenceCsv.rows("/io/github/lrschedules/schedulefree/" + name,
+                "run /usr/bin/python3 scripts/schedulefree_reference.py");
     }
 
     /** max |a - b| / max |b|: the relative error of the whole vector. */
     static double relativeError(double[] actual, double[] expected) {
-        if (actual.length != expected.length) {
-            throw new IllegalArgumentException(actual.length + " values, " + expected.length + " expected");
-        }
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < actual.length; i++) {
-            diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        return diff / scale;
+        return ReferenceCsv.relativeError(actual, expected);
     }
 
 }

@@ -1,14 +1,9 @@
 package io.github.lrschedules.updater;
 
+import io.github.lrschedules.testing.ReferenceCsv;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.schedulefree.ScheduleFree;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -245,37 +240,12 @@ enum AdamCases {
     }
 
     private static List<String[]> read(String name) {
-        String path = "/io/github/lrschedules/updater/adam/" + name;
-        try (InputStream in = AdamCases.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + path
-                        + ": run scripts/scheduled_adam_reference.py (torch 2.13)");
-            }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            List<String[]> result = new ArrayList<>();
-            reader.readLine();
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (!line.isEmpty()) {
-                    result.add(line.split(","));
-                }
-            }
-            return result;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ReferenceCsv.rows("/io/github/lrschedules/updater/adam/" + name,
+                "run scripts/scheduled_adam_reference.py (torch 2.13)");
     }
 
     /** max |a - b| / max |b|: the relative error of the whole vector. */
     static double relativeError(double[] actual, double[] expected) {
-        if (actual.length != expected.length) {
-            throw new IllegalArgumentException(actual.length + " values, " + expected.length + " expected");
-        }
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < actual.length; i++) {
-            diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        return diff / scale;
+        return ReferenceCsv.relativeError(actual, expected);
     }
 }
