@@ -73,6 +73,12 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
+    @Option(names = "--variants", split = ",", paramLabel = "NAMES",
+            description = "Only these variants, comma-separated, by the names the table prints (e.g. defaults, or"
+                    + " defaults,\"DL4J oneDNN layer helpers on\"); the first takes the warm-up. Default: every variant"
+                    + " this build has.")
+    List<String> only;
+
     @Spec
     CommandSpec spec;
 
@@ -99,6 +105,18 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
         if (onednn) {
             variants.add(NO_HELPERS);
         }
+        if (only != null) {
+            for (String name : only) {
+                check(variants.contains(name.trim()), "--variants", name, "is not a variant of this build and model;"
+                        + " valid: " + String.join(", ", variants));
+            }
+            variants.clear();
+            for (String name : only) {
+                if (!variants.contains(name.trim())) {
+                    variants.add(name.trim());
+                }
+            }
+        }
         out.printf(Locale.ROOT, "%s, %d images of %s, batch %d; ND4J build: %s, extension '%s'; %d cores%n",
                 model.description(), data.trainSize(), loaded.description(), batch,
                 onednn ? "oneDNN" : "no oneDNN", System.getProperty("org.bytedeco.javacpp.platform.extension", ""),
@@ -113,7 +131,7 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
                 variant -> measure(variant, data), out);
         out.printf(Locale.ROOT, "%n%d interleaved rounds; defaults: workspaces ENABLED, no prefetching, NCHW, helpers"
                 + " as the build has them%n%n", rounds);
-        out.print(Stats.table(throughput, DEFAULTS));
+        out.print(Stats.table(throughput, variants.get(0)));
         out.flush();
         return 0;
     }

@@ -20,12 +20,6 @@ import java.util.function.Consumer;
  */
 final class RunContext {
 
-    /**
-     * System property naming the profile used when {@code --profile} is not given; {@code examples/run} sets it to
-     * {@code gpu-profiles/cpu-onednn.properties} when it picks ND4J's oneDNN build.
-     */
-    static final String DEFAULT_PROFILE_PROPERTY = "lrschedules.examples.profile";
-
     private final DataOptions options;
     private final RunProfile profile;
     private final Path dir;
@@ -80,13 +74,9 @@ final class RunContext {
         return new RunContext(options, profile, dir, batch, loaded, data);
     }
 
-    /** {@code --profile FILE}, else the one {@link #DEFAULT_PROFILE_PROPERTY} names, else the built-in defaults. */
+    /** {@code --profile FILE}, else the one {@link RunProfile#DEFAULT_PROFILE_PROPERTY} names, else the built-in defaults. */
     static RunProfile profile(Path file) {
-        if (file != null) {
-            return RunProfile.load(file);
-        }
-        String fallback = System.getProperty(DEFAULT_PROFILE_PROPERTY, "").trim();
-        return fallback.isEmpty() ? RunProfile.defaults() : RunProfile.load(Path.of(fallback));
+        return RunProfile.chosen(file);
     }
 
     /**

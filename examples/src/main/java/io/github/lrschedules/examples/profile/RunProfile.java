@@ -71,6 +71,21 @@ public final class RunProfile {
         return new RunProfile("built-in defaults", Map.of(), true);
     }
 
+    /**
+     * System property naming the profile used when {@code --profile} is not given; {@code examples/run} sets it to
+     * {@code gpu-profiles/cpu-onednn.properties} when it picks ND4J's oneDNN build.
+     */
+    public static final String DEFAULT_PROFILE_PROPERTY = "lrschedules.examples.profile";
+
+    /** {@code file} ({@code --profile FILE}), else the one {@link #DEFAULT_PROFILE_PROPERTY} names, else the defaults. */
+    public static RunProfile chosen(Path file) {
+        if (file != null) {
+            return load(file);
+        }
+        String fallback = System.getProperty(DEFAULT_PROFILE_PROPERTY, "").trim();
+        return fallback.isEmpty() ? defaults() : load(Path.of(fallback));
+    }
+
     /** True for {@link #defaults()}: no file was given. */
     public boolean isDefaults() {
         return builtIn;
