@@ -62,6 +62,25 @@ public final class LearningRateFree {
         }
     }
 
+    /**
+     * A new instance of the listener {@link #attach} adds (serializable), for training loops that build the network
+     * elsewhere: DL4J's Spark workers train copies of the driver's network, and {@code SparkTrainingLoop} ships this
+     * listener to them by itself when the network has a learning-rate-free block.
+     */
+    public static TrainingListener parameterListener() {
+        return new ParameterListener();
+    }
+
+    /** True if {@code listener} is the one {@link #attach} adds. */
+    public static boolean isParameterListener(TrainingListener listener) {
+        return listener instanceof ParameterListener;
+    }
+
+    /** True if some updater block of {@code net} is {@link Prodigy}, {@link DAdaptAdam} or {@link Dog}. */
+    public static boolean usesLearningRateFree(Model net) {
+        return !blocks(net).isEmpty();
+    }
+
     /** True if {@link #attach} has added its listener to {@code net}. */
     public static boolean isAttached(Model net) {
         Collection<TrainingListener> listeners = Networks.of(Networks.require("net", net)).listeners();

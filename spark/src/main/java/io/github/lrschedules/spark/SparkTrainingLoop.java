@@ -17,6 +17,7 @@ import io.github.lrschedules.plateau.MetricRuleListener;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.internal.Args;
+import io.github.lrschedules.lrfree.LearningRateFree;
 import io.github.lrschedules.internal.Networks;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
@@ -117,8 +118,24 @@ public final class SparkTrainingLoop {
         this.sessionId = b.sessionId;
         this.hooks = List.copyOf(b.hooks);
         this.checkpointStates = List.copyOf(b.checkpointStates);
-        if (b.workerListeners != null) {
-            net.setListeners(b.workerListeners);
+        List<TrainingListener> workers = b.workerListeners == null ? new ArrayList<>()
+                : new ArrayList<>(b.workerListeners);
+        if (LearningRateFree.usesLearningRateFree(net.network())) {
+            if (net.trainingMaster() instanceof ParameterAveragingTrainingMaster
+                    && !((ParameterAveragingTrainingMaster) net.trainingMaster()).isSaveUpdater()) {
+                throw new IllegalArgumentException("the network trains with Prodigy, DAdaptAdam or Dog, whose step-size"
+                        + " estimate lives in the updater state, and the ParameterAveragingTrainingMaster drops that"
+                        + " state after every averaging round (saveUpdater is false): every round would start again"
+                        + " from estimatedLr0. Build the training master with .saveUpdater(true) (DL4J's builder"
+                        + " defaults to false)");
+            }
+            // Prodigy and DoG need the parameters before every step of every worker (LearningRateFree.attach)
+            if (workers.stream().noneMatch(LearningRateFree::isParameterListener)) {
+                workers.add(LearningRateFree.parameterListener());
+            }
+        }
+        if (b.workerListeners != null || !workers.isEmpty()) {
+            net.setListeners(workers);
         }
     }
 
