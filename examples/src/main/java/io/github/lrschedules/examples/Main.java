@@ -5,6 +5,7 @@ import io.github.lrschedules.examples.bench.OverheadBenchmarkCommand;
 import io.github.lrschedules.examples.bench.SpeedBenchmarkCommand;
 import io.github.lrschedules.examples.cli.LrFindCommand;
 import io.github.lrschedules.examples.cli.ShapesCommand;
+import io.github.lrschedules.examples.cli.SparkClusterCommand;
 import io.github.lrschedules.examples.cli.TrainCommand;
 import io.github.lrschedules.examples.cli.UiCommand;
 import java.io.IOException;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "examples/run", mixinStandardHelpOptions = true, version = "dl4j-lr-schedules examples 1.0.0",
         subcommands = {CompareCommand.class, TrainCommand.class, LrFindCommand.class, ShapesCommand.class,
-                UiCommand.class, OverheadBenchmarkCommand.class, SpeedBenchmarkCommand.class,
+                UiCommand.class, OverheadBenchmarkCommand.class, SpeedBenchmarkCommand.class, SparkClusterCommand.class,
                 CommandLine.HelpCommand.class},
         description = {"MNIST runners for dl4j-lr-schedules: train a network under learning-rate schedules and compare"
                 + " them.", ""},

@@ -99,7 +99,7 @@ class CommandLineTest {
         "bench-speed --images 10         | Invalid value for option '--images': 10 must be >= --batch (64)",
         "bench-speed --rounds 0          | Invalid value for option '--rounds': 0 must be >= 1",
         "''                              | Missing command: one of compare, train, lr-find, shapes, ui, "
-                + "bench-overhead, bench-speed (try: examples/run compare)",
+                + "bench-overhead, bench-speed, spark-cluster (try: examples/run compare)",
     })
     void badArgumentsExitWithTwoAndAMessage(String line, String message) {
         Cli cli = Cli.run(line.isEmpty() ? new String[0] : line.split(" "));
