@@ -46,7 +46,11 @@ class SameDiffCompareTest {
                 // the loss the backend computes itself (SameDiff reports 0.0 in M2.1): a real cross-entropy
                 assertThat(Csv.number(row, "loss")).as("%s loss", s).isGreaterThan(0.0).isLessThan(10.0);
             }
-            assertThat(epochs.where("schedule", s)).as(s).hasSize(EPOCHS);
+            List<Map<String, String>> perEpoch = epochs.where("schedule", s);
+            assertThat(perEpoch).as(s).hasSize(EPOCHS);
+            // measured on the weights of each epoch, not once
+            assertThat(Csv.number(perEpoch.get(1), "val_loss")).as(s)
+                    .isNotEqualTo(Csv.number(perEpoch.get(0), "val_loss"));
             double accuracy = Csv.number(summary.where("schedule", s).get(0), "test_accuracy");
             // ten classes: chance is 10%
             assertThat(accuracy).as(s).isBetween(0.4, 1.0);

@@ -196,8 +196,13 @@ final class SameDiffBackend implements Backend {
         return sd;
     }
 
-    /** Copies the graph's variables (schedule-free: the evaluation weights x) into the network's parameters. */
+    /**
+     * Copies the graph's variables (schedule-free: the evaluation weights x) into the network's parameters, and the
+     * graph's iteration and epoch counts into the network's (the trainer measures a network once per iteration count).
+     */
     static void copyInto(SameDiff sd, MultiLayerNetwork net, boolean scheduleFree) {
+        net.setIterationCount(sd.getTrainingConfig().getIterationCount());
+        net.setEpochCount(sd.getTrainingConfig().getEpochCount());
         try (SameDiffEvaluationWeights atX = scheduleFree ? ScheduleFree.evaluationWeights(sd) : null) {
             for (int i = 0; i < net.getnLayers(); i++) {
                 for (String p : new String[] {"W", "b"}) {

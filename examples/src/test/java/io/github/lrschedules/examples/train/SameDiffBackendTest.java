@@ -70,7 +70,9 @@ class SameDiffBackendTest {
         assertThat(losses).hasSize(EXAMPLES / BATCH);
         assertThat(rows.iterations()).containsExactly(0, 1, 2, 3, 4, 5);
         assertThat(rows.learningRates(Trainer.LR_KEY)).containsOnly(0.1);
+        double worstLoss = 0;
         for (int i = 0; i < losses.length; i++) {
+            worstLoss = Math.max(worstLoss, Math.abs(losses[i] - referenceLosses.get(i)) / referenceLosses.get(i));
             assertThat(losses[i]).as("loss of step %s", i)
                     .isCloseTo(referenceLosses.get(i), org.assertj.core.data.Percentage.withPercentage(1e-3));
         }
@@ -78,11 +80,15 @@ class SameDiffBackendTest {
 
         MultiLayerNetwork copy = withDropout.clone();
         SameDiffBackend.copyInto(sd, copy, false);
+        assertThat(copy.getIterationCount()).isEqualTo(EXAMPLES / BATCH);
+        assertThat(copy.getEpochCount()).isEqualTo(1);
         double worst = copy.params().sub(reference.params()).amaxNumber().doubleValue();
-        assertThat(worst).as("largest parameter difference after the epoch").isLessThan(1e-4);
+        assertThat(worst).as("largest parameter difference after the epoch").isLessThan(1e-6);
         INDArray expected = reference.output(features, false);
         INDArray actual = copy.output(features, false);
         assertThat(actual.argMax(1)).isEqualTo(expected.argMax(1));
-        assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-4);
+        assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-6);
+        System.out.printf("SameDiff vs MultiLayerNetwork, one epoch: loss relative difference %.2g, parameters %.2g,"
+                + " probabilities %.2g%n", worstLoss, worst, actual.sub(expected).amaxNumber().doubleValue());
     }
 }
