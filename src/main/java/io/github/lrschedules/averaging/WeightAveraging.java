@@ -51,6 +51,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * PyTorch's canonical SWA loop ({@code if epoch > swa_start: swa_model.update_parameters(model)}) is
  * {@code swa().startEpoch(swa_start + 1)}, with {@link io.github.lrschedules.schedule.SwaSchedule} as its SWALR.
  *
+ * <p>SameDiff graphs: {@link SameDiffWeightAveraging#of(WeightAveraging)} applies the same rule to a graph's
+ * trainable variables as a SameDiff listener, keeping the average in this object.
+ *
  * <p>Loops without DL4J's callbacks on the network they train (a Spark driver; {@code ParallelWrapper}, whose workers
  * train copies and would call a listener with those) call {@link #epochEnded(Model, int)} on that network after each
  * epoch instead of adding the listener, or {@link #update(Model)} whenever they choose. {@link #checkpoint} and
@@ -168,12 +171,20 @@ public final class WeightAveraging extends BaseTrainingListener implements Check
             throw new IllegalStateException("the network holds evaluation weights (an EvaluationWeights block is"
                     + " open): close it before training or averaging");
         }
+        average(average == null ? net.params() : FlatParameters.of(net), s);
+    }
+
+    /**
+     * One update of the average with {@code params} after the parameter update {@code s}: the first copies (outside
+     * any workspace), the others move the average by the rule's weight. Also the update of
+     * {@link SameDiffWeightAveraging}, with the graph's trainable variables flattened into {@code params}.
+     */
+    synchronized void average(INDArray params, long s) {
         if (average == null) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                average = net.params().dup();
+                average = params.dup();
             }
         } else {
-            INDArray params = FlatParameters.of(net);
             if (average.length() != params.length()) {
                 throw new IllegalStateException("the average has " + average.length() + " values, the network "
                         + params.length() + " parameters: use one WeightAveraging per network");
@@ -181,6 +192,11 @@ public final class WeightAveraging extends BaseTrainingListener implements Check
             lerp.apply(average, params, rule.weight(s, updates));
         }
         updates++;
+    }
+
+    /** The averaging rule, for {@link SameDiffWeightAveraging}. */
+    AveragingRule rule() {
+        return rule;
     }
 
     // ---- the average ---------------------------------------------------------------------------------------------

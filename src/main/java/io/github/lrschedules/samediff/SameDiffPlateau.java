@@ -1,6 +1,7 @@
 package io.github.lrschedules.samediff;
 
 import io.github.lrschedules.internal.Args;
+import io.github.lrschedules.internal.FileTrailers;
 import io.github.lrschedules.plateau.PlateauDecisions;
 import io.github.lrschedules.plateau.PlateauTracker;
 import io.github.lrschedules.plateau.ReduceLROnPlateauState;
@@ -146,12 +147,12 @@ public final class SameDiffPlateau extends BaseListener {
 
     /**
      * Writes the state at the end of {@code file}: the file {@code sd.save(file, true)} wrote (which
-     * {@code SameDiff.load} still reads), or any other; a missing file is created. An earlier state in the file is
-     * replaced. The file is rewritten beside itself and moved into place, so a failure leaves it intact.
+     * {@code SameDiff.load} still reads), or any other; a missing file is created. An earlier plateau state in the file is
+     * replaced; a weight average saved there by {@code SameDiffWeightAveraging} is kept. The file is rewritten beside itself and moved into place, so a failure leaves it intact.
      */
     public void saveState(File file) throws IOException {
         Args.notNull("file", file);
-        StateTrailer.write(file, state());
+        FileTrailers.write(file, FileTrailers.PLATEAU, state());
     }
 
     /**
@@ -161,7 +162,7 @@ public final class SameDiffPlateau extends BaseListener {
      */
     public void restoreState(File file) throws IOException {
         Args.notNull("file", file);
-        restore(StateTrailer.read(file));
+        restore(FileTrailers.read(file, FileTrailers.PLATEAU, ReduceLROnPlateauState.class));
     }
 
     @Override

@@ -90,6 +90,16 @@ public class SameDiffEvaluationWeights implements AutoCloseable {
         });
     }
 
+    /**
+     * The live arrays (not copies) of the trainable floating-point variables of {@code sd}
+     * ({@code VariableType.VARIABLE}), by name, in the graph's order: what this class saves and replaces, and what a
+     * SameDiff weight average averages.
+     */
+    public static Map<String, INDArray> trainableVariables(SameDiff sd) {
+        Args.notNull("sd", sd);
+        return Collections.unmodifiableMap(trainableArrays(sd));
+    }
+
     /** The arrays of the trainable floating-point variables of {@code sd}, by name, in the graph's order. */
     static Map<String, INDArray> trainableArrays(SameDiff sd) {
         Map<String, INDArray> arrays = new LinkedHashMap<>();

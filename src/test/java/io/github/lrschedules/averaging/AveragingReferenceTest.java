@@ -107,7 +107,7 @@ class AveragingReferenceTest {
         return withNetworksAndPaths(cases);
     }
 
-    private static IUpdater swaUpdater(String file) {
+    static IUpdater swaUpdater(String file) {
         switch (file) {
             case "swa_cosine":
                 // PyTorch's swa_start 3: SWALR from epoch 5

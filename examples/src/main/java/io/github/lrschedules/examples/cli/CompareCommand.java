@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.cli;
 
+import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.resume.RunManifest;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import java.nio.file.Path;
@@ -45,6 +46,16 @@ public final class CompareCommand implements Callable<Integer> {
                     + " are sized in averaging rounds. Not for sfsgd, sfadamw, prodigy, dadapt and dog. Default: train in this JVM.")
     String master;
 
+    /** True for the command rebuilt from a run's recorded arguments by --resume. */
+    private boolean resuming;
+
+    @Option(names = "--api", defaultValue = "dl4j", paramLabel = "dl4j|samediff",
+            description = "dl4j: train the MultiLayerNetwork; samediff: train the same MLP as a SameDiff graph (same"
+                    + " initial weights and batches, without dropout), with the SameDiff listeners. samediff runs"
+                    + " --model mlp only, in this JVM (not with --master), cannot be resumed, and has no greedy, prodigy,"
+                    + " dadapt or dog. Default: ${DEFAULT-VALUE}.")
+    String api;
+
     @Option(names = "--averaging-frequency", defaultValue = "5", paramLabel = "N",
             description = "With --master: mini-batches each worker trains between two averaging rounds. Default:"
                     + " ${DEFAULT-VALUE}.")
@@ -55,11 +66,36 @@ public final class CompareCommand implements Callable<Integer> {
         if (resume != null) {
             CompareCommand recorded = new CompareCommand();
             RunManifest manifest = Resumption.parseRecorded(spec, resume, "compare", recorded);
+            recorded.resuming = true;
             return recorded.run(new Experiment(recorded.options, "compare", spec.commandLine().getOut())
                     .resuming(manifest));
         }
         return run(new Experiment(options, "compare", spec.commandLine().getOut()).recording(
                 new RunManifest(Resumption.version(spec), "compare", Resumption.recordedArguments(spec), List.of())));
+    }
+
+    /** What a SameDiff run cannot do, refused before anything trains. */
+    private void refuseWithSameDiff(List<ScheduleName> chosen) {
+        if (master != null) {
+            throw new ParameterException(spec.commandLine(), "--api samediff trains in this JVM: drop --master (DL4J's"
+                    + " Spark training takes MultiLayerNetworks and ComputationGraphs only)");
+        }
+        if (resume != null || resuming) {
+            throw new ParameterException(spec.commandLine(), "a --api samediff run cannot be resumed: start it again"
+                    + " (without --resume)");
+        }
+        if (options.common().model != ModelKind.MLP) {
+            throw new ParameterException(spec.commandLine(), "--api samediff builds the MLP as a SameDiff graph: use"
+                    + " --model mlp (the " + options.common().model.id() + " has no SameDiff graph here)");
+        }
+        for (ScheduleName s : chosen) {
+            if (s == ScheduleName.GREEDY || s.learningRateFree()) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--schedules': '" + s.id()
+                        + "' does not run with --api samediff (" + (s == ScheduleName.GREEDY
+                        ? "GreedyLR has no SameDiff listener" : "the learning-rate-free updaters are not attached to"
+                        + " SameDiff graphs") + "); run it with --api dl4j");
+            }
+        }
     }
 
     private int run(Experiment experiment) throws Exception {
@@ -88,6 +124,13 @@ public final class CompareCommand implements Callable<Integer> {
                 }
             }
             experiment.onSpark(master.trim(), averagingFrequency);
+        }
+        if ("samediff".equals(api)) {
+            refuseWithSameDiff(chosen);
+            experiment.onSameDiff();
+        } else if (!"dl4j".equals(api)) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--api': '" + api
+                    + "' (expected dl4j or samediff)");
         }
         experiment.run(chosen);
         return 0;

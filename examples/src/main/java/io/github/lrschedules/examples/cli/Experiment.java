@@ -48,6 +48,7 @@ final class Experiment {
     private boolean resuming;
     private String sparkMaster;
     private int averagingFrequency;
+    private boolean sameDiff;
 
     Experiment(RunOptions options, String command, PrintWriter out) {
         this.options = options;
@@ -65,6 +66,12 @@ final class Experiment {
     Experiment resuming(RunManifest manifest) {
         this.manifest = manifest;
         this.resuming = true;
+        return this;
+    }
+
+    /** Trains the MLP as a SameDiff graph (see {@code train.SameDiffBackend}). */
+    Experiment onSameDiff() {
+        this.sameDiff = true;
         return this;
     }
 
@@ -89,7 +96,8 @@ final class Experiment {
         }
         RunSettings settings = options.settings(context.settings()).build();
         // Spark's classes load only for a Spark run: SparkBackend is the one class that uses them.
-        try (Backend backend = sparkMaster == null ? Backend.local(settings.prefetch())
+        try (Backend backend = sparkMaster == null
+                ? (sameDiff ? Backend.sameDiff(settings) : Backend.local(settings.prefetch()))
                 : SparkBackend.start(sparkMaster, averagingFrequency, settings.batch(), settings.seed(),
                 context.outputDirectory().resolve(SPARK_EXPORT))) {
             return run(schedules, context, settings, backend);

@@ -18,6 +18,11 @@ import org.deeplearning4j.optimize.api.TrainingListener;
  */
 public interface Backend extends AutoCloseable {
 
+    /** Trains the run's MLP as a SameDiff graph in this JVM (see {@link SameDiffBackend}). */
+    static Backend sameDiff(RunSettings settings) {
+        return new SameDiffBackend(settings);
+    }
+
     /** Trains in this JVM, with {@code prefetch} mini-batches loaded ahead on another thread (0: none). */
     static Backend local(int prefetch) {
         return new LocalBackend(prefetch);
@@ -42,6 +47,14 @@ public interface Backend extends AutoCloseable {
      * @return the rows recorded; see {@link #rowsIncludeResumedEpochs()}
      */
     LearningRateRows train(Epochs run) throws IOException;
+
+    /**
+     * True if the network handed to {@link EpochEnd#epochDone} already holds a schedule-free run's evaluation weights
+     * (the SameDiff backend copies them from its graph); false if the trainer opens them on the network.
+     */
+    default boolean installsEvaluationWeights() {
+        return false;
+    }
 
     /** True if the rows {@link #train} returns include those of the epochs before a resume. */
     boolean rowsIncludeResumedEpochs();

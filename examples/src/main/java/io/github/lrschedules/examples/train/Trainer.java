@@ -129,8 +129,8 @@ public final class Trainer {
             Measured val;
             Measured tst;
             // schedule-free updaters train at y and are evaluated at their average x, as the authors evaluate
-            try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() ? ScheduleFree.evaluationWeights(trained)
-                    : null) {
+            try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() && !backend.installsEvaluationWeights()
+                    ? ScheduleFree.evaluationWeights(trained) : null) {
                 val = validation == null ? Measured.NONE : validation(trained, validation);
                 tst = measure(trained, test);
             }
