@@ -86,9 +86,9 @@ public final class Averaging {
      * @throws IllegalArgumentException saying what is wrong with {@code value} and what is valid
      */
     public static Averaging parse(String value, int epochs) {
-        String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        String v = value == null ? "" : value.trim();
         int colon = v.indexOf(':');
-        String name = colon < 0 ? v : v.substring(0, colon);
+        String name = (colon < 0 ? v : v.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
         String number = colon < 0 ? null : v.substring(colon + 1).trim();
         if (name.equals("ema")) {
             if (number == null) {
@@ -116,8 +116,7 @@ public final class Averaging {
             }
             return swa(start, epochs);
         }
-        throw new IllegalArgumentException("unknown average '" + value + "'; valid: ema, ema:DECAY, swa,"
-                + " swa:START_EPOCH");
+        throw new IllegalArgumentException("unknown average; valid: ema, ema:DECAY, swa, swa:START_EPOCH");
     }
 
     public Kind kind() {
