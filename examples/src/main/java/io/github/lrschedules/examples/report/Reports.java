@@ -45,21 +45,23 @@ public final class Reports {
      * {@code schedule,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,seconds,train_seconds}: one
      * row per schedule and epoch, measured after the epoch (epoch from 0); {@code seconds} since the start of the run,
      * evaluations included, {@code train_seconds} spent training in that epoch alone. With weight averaging
-     * ({@code compare --average}) one more column, {@code averaged_test_accuracy}: the test accuracy at the averaged
-     * weights after the epoch, empty while there is no average yet (SWA before its start epoch).
+     * ({@code compare --average}) two more columns, {@code averaged_test_accuracy,averaged_test_loss}: the test
+     * accuracy and loss at the averaged weights after the epoch, empty while there is no average yet (SWA before its
+     * start epoch).
      */
     public static void writeEpochs(Comparison comparison, Path file) throws IOException {
         boolean averaged = comparison.averaged();
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write("schedule,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,seconds,"
-                    + "train_seconds" + (averaged ? ",averaged_test_accuracy" : "") + "\n");
+                    + "train_seconds" + (averaged ? ",averaged_test_accuracy,averaged_test_loss" : "") + "\n");
             for (RunResult run : comparison.runs()) {
                 for (EpochStats e : run.epochStats()) {
                     out.write(run.schedule().id() + "," + e.epoch() + "," + e.learningRate() + "," + e.trainLoss() + ","
                             + number(e.validationLoss()) + "," + number(e.validationAccuracy()) + "," + e.testLoss()
                             + "," + e.testAccuracy() + "," + format("%.3f", e.seconds()) + ","
                             + format("%.3f", e.trainSeconds())
-                            + (averaged ? "," + number(e.averagedTestAccuracy()) : "") + "\n");
+                            + (averaged ? "," + number(e.averagedTestAccuracy()) + ","
+                            + number(e.averagedTestLoss()) : "") + "\n");
                 }
             }
         }

@@ -17,6 +17,7 @@ public final class EpochStats implements Serializable {
     private final double seconds;
     private final double trainSeconds;
     /** Null without weight averaging (and in records written before it existed); NaN before the first average. */
+    private final Double averagedTestLoss;
     private final Double averagedTestAccuracy;
 
     /**
@@ -30,16 +31,16 @@ public final class EpochStats implements Serializable {
                       double validationAccuracy, double testLoss, double testAccuracy, double seconds,
                       double trainSeconds) {
         this(epoch, learningRate, trainLoss, validationLoss, validationAccuracy, testLoss, testAccuracy, seconds,
-                trainSeconds, null);
+                trainSeconds, null, null);
     }
 
     /**
-     * As above, with the test accuracy at the averaged weights ({@code compare --average}): NaN while there is no
-     * average yet (SWA before its start epoch), null for a run without weight averaging.
+     * As above, with the test loss and accuracy at the averaged weights ({@code compare --average}): NaN while there
+     * is no average yet (SWA before its start epoch), null for a run without weight averaging.
      */
     public EpochStats(int epoch, double learningRate, double trainLoss, double validationLoss,
                       double validationAccuracy, double testLoss, double testAccuracy, double seconds,
-                      double trainSeconds, Double averagedTestAccuracy) {
+                      double trainSeconds, Double averagedTestLoss, Double averagedTestAccuracy) {
         this.epoch = epoch;
         this.learningRate = learningRate;
         this.trainLoss = trainLoss;
@@ -49,6 +50,7 @@ public final class EpochStats implements Serializable {
         this.testAccuracy = testAccuracy;
         this.seconds = seconds;
         this.trainSeconds = trainSeconds;
+        this.averagedTestLoss = averagedTestLoss;
         this.averagedTestAccuracy = averagedTestAccuracy;
     }
 
@@ -95,6 +97,11 @@ public final class EpochStats implements Serializable {
     /** True if the run kept a weight average ({@code compare --average}). */
     public boolean averaged() {
         return averagedTestAccuracy != null;
+    }
+
+    /** Mean test cross-entropy at the averaged weights after this epoch; NaN as {@link #averagedTestAccuracy()}. */
+    public double averagedTestLoss() {
+        return averagedTestLoss == null ? Double.NaN : averagedTestLoss;
     }
 
     /**

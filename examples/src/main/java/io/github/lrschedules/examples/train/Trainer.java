@@ -146,9 +146,11 @@ public final class Trainer {
                 val = validation == null ? Measured.NONE : validation(trained, validation);
                 tst = measure(trained, test);
             }
-            Double averaged = averaging == null ? null : averagedAccuracy(averaging, trained, test);
+            Measured avg = averaging == null ? null : atAverage(averaging, trained, test);
+            Double averaged = avg == null ? null : avg.accuracy;
             EpochStats stats = new EpochStats(epoch, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
-                    tst.loss, tst.accuracy, (System.nanoTime() - begun) / 1e9, trainSeconds, averaged);
+                    tst.loss, tst.accuracy, (System.nanoTime() - begun) / 1e9, trainSeconds,
+                    avg == null ? null : avg.loss, averaged);
             epochs.add(stats);
             if (accuracyRecorder != null && tst.accuracy >= 0 && tst.accuracy <= 1) {
                 Map<String, Double> metrics = new LinkedHashMap<>();
@@ -226,19 +228,20 @@ public final class Trainer {
     }
 
     /**
-     * Test accuracy at the averaged weights, BatchNorm statistics recomputed over the training images there (PyTorch's
-     * {@code update_bn}) for a network that has BatchNorm; NaN while there is no average yet (SWA before its start).
+     * Test loss and accuracy at the averaged weights, BatchNorm statistics recomputed over the training images there
+     * (PyTorch's {@code update_bn}) for a network that has BatchNorm; NaN while there is no average yet (SWA before its
+     * start).
      */
-    private double averagedAccuracy(WeightAveraging averaging, MultiLayerNetwork net, DataSetIterator test) {
+    private Measured atAverage(WeightAveraging averaging, MultiLayerNetwork net, DataSetIterator test) {
         if (averaging.updates() == 0) {
-            return Double.NaN;
+            return Measured.NONE;
         }
         try (EvaluationWeights average = averaging.evaluationWeights(net)) {
             if (hasBatchNorm(net)) {
                 average.recomputeBatchNormStatistics(EpochIterator.sequential(data.train(),
                         settings.evaluationBatch()));
             }
-            return measure(net, test).accuracy;
+            return measure(net, test);
         }
     }
 
