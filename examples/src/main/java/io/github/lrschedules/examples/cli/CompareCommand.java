@@ -56,7 +56,7 @@ public final class CompareCommand implements Callable<Integer> {
                     + " averaged weights after every epoch (epochs.csv, summary.csv, the table, accuracy.png)."
                     + " ema: exponential moving average after every iteration, decay DECAY (default 0.999) with timm's"
                     + " warmup, min(DECAY, 1 - (1 + k)^(-2/3)) at the k-th update. swa: equal average of the weights at"
-                    + " the end of every epoch from START_EPOCH (from 0; default 75% of --epochs, PyTorch's recipe) on,"
+                    + " the end of every epoch from START_EPOCH (from 0; default 75%% of --epochs, PyTorch's recipe) on,"
                     + " the learning rate held from then on at the schedule's value there (SWALR). Not for sfsgd and"
                     + " sfadamw; with --master only swa. Default: no average.")
     String average;
