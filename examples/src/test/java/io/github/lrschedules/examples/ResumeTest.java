@@ -2,6 +2,7 @@ package io.github.lrschedules.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.checkpoint.Checkpoint;
 import io.github.lrschedules.examples.resume.RunJournal;
 import io.github.lrschedules.examples.resume.RunManifest;
@@ -72,6 +73,32 @@ class ResumeTest {
 
         assertThat(runToEnd(command("compare", List.of(), "--resume", killed.toString()))).isZero();
         assertSameOutputs(reference, killed, List.of("constant", "plateau"));
+    }
+
+    /**
+     * {@code --average ema}: the checkpoint keeps each run's EMA, so the resumed run reports the same averaged
+     * accuracies and losses (epochs.csv, summary.csv, compared exactly) as the uninterrupted one. The loss tells a
+     * restarted average apart where 200 test images' accuracy may not.
+     */
+    @Test
+    void compareWithAnAverageKilledMidEpochResumesWithTheSameAverage() throws Exception {
+        List<String> options = new ArrayList<>(OPTIONS);
+        options.addAll(List.of("--schedules", "constant,warmcosine", "--average", "ema"));
+        Path reference = temp.resolve("reference");
+        Path killed = temp.resolve("killed");
+        assertThat(runToEnd(command("compare", options, "--out", reference.toString()))).isZero();
+
+        killWhen(command("compare", options, "--out", killed.toString()), killed, ScheduleName.WARMCOSINE);
+        assertThat(RunJournal.open(killed, null).epochsDone(ScheduleName.WARMCOSINE)).isBetween(1, EPOCHS - 1);
+        assertThat(Checkpoint.keys(RunJournal.file(killed))).containsExactlyInAnyOrder(RunJournal.KEY,
+                WeightAveraging.STATE_KEY);
+
+        assertThat(runToEnd(command("compare", List.of(), "--resume", killed.toString()))).isZero();
+        assertSameOutputs(reference, killed, List.of("constant", "warmcosine"));
+        assertThat(Csv.read(killed.resolve("epochs.csv")).rows).allSatisfy(row -> {
+            assertThat(Csv.number(row, "averaged_test_accuracy")).isBetween(0.0, 1.0);
+            assertThat(Csv.number(row, "averaged_test_loss")).isPositive();
+        });
     }
 
     @Test

@@ -58,7 +58,8 @@ class TrainingTest {
         Cli cli = Cli.run("bench-speed", "--model", "lenet", "--images", "64", "--batch", "32", "--rounds", "1");
         assertThat(cli.exitCode).as(cli.toString()).isZero();
         assertThat(cli.out).contains("64 images of embedded MNIST subset", "DL4J layer helpers of the defaults: ");
-        for (String variant : List.of("defaults", "workspaces NONE", "AsyncDataSetIterator(2)", "NHWC layout")) {
+        for (String variant : List.of("defaults", "workspaces NONE", "AsyncDataSetIterator(2)", "EMA every iteration",
+                "NHWC layout")) {
             // | variant | median | min | max | ratio of medians | median of per-round ratios |, all positive
             assertThat(cli.out).as(variant).containsPattern("(?m)^\\| " + java.util.regex.Pattern.quote(variant)
                     + " \\| [1-9][0-9]* \\| [1-9][0-9]* \\| [1-9][0-9]* \\| [0-9]+\\.[0-9]{3}"

@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.bench;
 
+import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.examples.data.DataLoader;
 import io.github.lrschedules.examples.data.DataSource;
 import io.github.lrschedules.examples.data.DigitSet;
@@ -35,12 +36,14 @@ import picocli.CommandLine.Model.CommandSpec;
  * Training throughput under DL4J's speed settings, each changed alone from the examples' defaults and interleaved:
  * every round trains a fresh network (same seed) on the same images once per variant, in an order rotated per round.
  * Which native build of ND4J runs (plain, AVX2, oneDNN) is chosen when the JVM starts ({@code examples/run --onednn});
- * compare builds by running this command once per build.
+ * compare builds by running this command once per build. The variant {@value #EMA} measures what an EMA of the
+ * weights after every iteration ({@code WeightAveraging}) costs beside the defaults.
  */
 @Command(name = "bench-speed", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark: training throughput (examples/s) of the examples' defaults against workspaces off,"
                 + " a prefetching AsyncDataSetIterator, NHWC layout (lenet), DL4J's oneDNN layer helpers on and, on a"
-                + " oneDNN build, ND4J's platform helpers off; interleaved rounds, medians and ratios.", ""},
+                + " oneDNN build, ND4J's platform helpers off, and the defaults with an EMA of the weights after every"
+                + " iteration (WeightAveraging.ema(0.999)); interleaved rounds, medians and ratios.", ""},
         footer = {"", "Example: examples/run --onednn bench-speed --model lenet"
                 + " --data-dir /usr/share/datasets/fashion-mnist --images 2560 --rounds 5"})
 public final class SpeedBenchmarkCommand implements Callable<Integer> {
@@ -51,6 +54,8 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
     static final String NHWC = "NHWC layout";
     static final String NO_HELPERS = "oneDNN helpers off";
     static final String LAYER_HELPERS = "DL4J oneDNN layer helpers on";
+    /** The defaults plus {@code WeightAveraging.ema(0.999)} as a listener: the cost of an EMA after every iteration. */
+    static final String EMA = "EMA every iteration";
 
     @Option(names = "--model", defaultValue = "lenet", paramLabel = "mlp|lenet",
             converter = io.github.lrschedules.examples.cli.Converters.Model.class,
@@ -94,7 +99,7 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
         String build = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
         boolean onednn = build.contains("HAVE_ONEDNN");
 
-        List<String> variants = new ArrayList<>(List.of(DEFAULTS, NO_WORKSPACES, PREFETCH));
+        List<String> variants = new ArrayList<>(List.of(DEFAULTS, NO_WORKSPACES, PREFETCH, EMA));
         if (model == ModelKind.LENET) {
             variants.add(NHWC);
         }
@@ -148,6 +153,9 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
         try {
             MultiLayerNetwork net = model.build(new Nesterovs(0.01, SchedulePlan.MOMENTUM), 42, DataType.FLOAT,
                     workspaces, data.rows(), data.columns(), DigitSet.CLASSES, format);
+            if (variant.equals(EMA)) {
+                net.addListeners(WeightAveraging.ema(0.999).build());
+            }
             EpochIterator train = EpochIterator.shuffled(data.train(), batch, 42);
             long[] shape = model.featureShape(batch, data.rows(), data.columns(), format);
             if (shape.length == 4) {

@@ -2,6 +2,7 @@ package io.github.lrschedules.examples.cli;
 
 import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.resume.RunManifest;
+import io.github.lrschedules.examples.schedule.Averaging;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,6 +62,16 @@ public final class CompareCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}.")
     int averagingFrequency;
 
+    @Option(names = "--average", paramLabel = "ema[:DECAY]|swa[:START_EPOCH]",
+            description = "Every schedule's run also keeps a weight average and reports the test accuracy at the"
+                    + " averaged weights after every epoch (epochs.csv, summary.csv, the table, accuracy.png)."
+                    + " ema: exponential moving average after every iteration, decay DECAY (default 0.999) with timm's"
+                    + " warmup, min(DECAY, 1 - (1 + k)^(-2/3)) at the k-th update. swa: equal average of the weights at"
+                    + " the end of every epoch from START_EPOCH (from 0; default 75%% of --epochs, PyTorch's recipe) on,"
+                    + " the learning rate held from then on at the schedule's value there (SWALR). Not for sfsgd and"
+                    + " sfadamw; with --master only swa. Default: no average.")
+    String average;
+
     @Override
     public Integer call() throws Exception {
         if (resume != null) {
@@ -108,6 +119,7 @@ public final class CompareCommand implements Callable<Integer> {
             }
             seen.add(s);
         }
+        Averaging averaging = averaging(chosen);
         if (master != null) {
             if (master.isBlank()) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--master': it is empty");
@@ -123,16 +135,52 @@ public final class CompareCommand implements Callable<Integer> {
                             + (s.scheduleFree() ? "schedule-free" : "learning-rate-free") + " state is not supported");
                 }
             }
+            if (averaging != null && averaging.kind() == Averaging.Kind.EMA) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--average': '" + average
+                        + "' does not run with --master: EMA averages after every iteration, which the Spark driver"
+                        + " does not see (the workers run the iterations); use swa or swa:START_EPOCH");
+            }
             experiment.onSpark(master.trim(), averagingFrequency);
         }
         if ("samediff".equals(api)) {
             refuseWithSameDiff(chosen);
+            if (averaging != null) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--average': '" + average
+                        + "' does not run with --api samediff: the SameDiff backend evaluates the network the graph's"
+                        + " values are copied into, not an average of them (SameDiffWeightAveraging averages a graph"
+                        + " in your own code); run --average with --api dl4j");
+            }
             experiment.onSameDiff();
         } else if (!"dl4j".equals(api)) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--api': '" + api
                     + "' (expected dl4j or samediff)");
         }
+        if (averaging != null) {
+            experiment.averaging(averaging);
+        }
         experiment.run(chosen);
         return 0;
+    }
+
+    /** --average for {@code chosen}, or null without it. */
+    private Averaging averaging(List<ScheduleName> chosen) {
+        if (average == null) {
+            return null;
+        }
+        Averaging averaging;
+        try {
+            averaging = Averaging.parse(average, options.epochs);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--average': '" + average
+                    + "': " + e.getMessage());
+        }
+        for (ScheduleName s : chosen) {
+            if (s.scheduleFree()) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--average': '" + average
+                        + "' with schedule '" + s.id() + "': the schedule-free updaters are evaluated at their own"
+                        + " average x already; compare them without --average");
+            }
+        }
+        return averaging;
     }
 }

@@ -10,6 +10,7 @@ import io.github.lrschedules.examples.report.Words;
 import io.github.lrschedules.examples.resume.RunJournal;
 import io.github.lrschedules.examples.resume.RunManifest;
 import io.github.lrschedules.examples.resume.StatsReplay;
+import io.github.lrschedules.examples.schedule.Averaging;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.spark.SparkBackend;
 import io.github.lrschedules.examples.train.Backend;
@@ -49,6 +50,7 @@ final class Experiment {
     private String sparkMaster;
     private int averagingFrequency;
     private boolean sameDiff;
+    private Averaging averaging;
 
     Experiment(RunOptions options, String command, PrintWriter out) {
         this.options = options;
@@ -82,6 +84,12 @@ final class Experiment {
         return this;
     }
 
+    /** Keeps {@code averaging} beside every schedule's run ({@code compare --average}). */
+    Experiment averaging(Averaging averaging) {
+        this.averaging = averaging;
+        return this;
+    }
+
     /** Runs the schedules in order and writes every output; returns the comparison. */
     Comparison run(List<ScheduleName> schedules) throws IOException, InterruptedException {
         options.validate();
@@ -94,7 +102,7 @@ final class Experiment {
             throw new ExamplesException("plateau monitors the held-out split, which is"
                     + " empty: use --val-fraction > 0 (and enough training images)");
         }
-        RunSettings settings = options.settings(context.settings()).build();
+        RunSettings settings = options.settings(context.settings()).averaging(averaging).build();
         // Spark's classes load only for a Spark run: SparkBackend is the one class that uses them.
         try (Backend backend = sparkMaster == null
                 ? (sameDiff ? Backend.sameDiff(settings) : Backend.local(settings.prefetch()))
@@ -243,6 +251,9 @@ final class Experiment {
                 Words.number(settings.learningRate())));
         lines.add("Seed " + settings.seed() + ": the same initial weights and the same batch order for every schedule"
                 + " (" + schedules.size() + ": " + String.join(", ", ids(schedules)) + ")");
+        if (settings.averaging() != null) {
+            lines.add(settings.averaging().description());
+        }
         lines.add("Hardware: " + profile + "; ND4J backend " + Nd4j.getBackend().getClass().getSimpleName() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores");
         return lines;

@@ -44,6 +44,9 @@ public final class Charts {
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
 
     private static final Color MUTED = new Color(0xbbbbbb);
+    /** The line of an accuracy at averaged weights: thin, short dashes. */
+    private static final BasicStroke AVERAGED = new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
+            new float[] {6f, 4f}, 0f);
 
     /** Dash pattern of the i-th schedule (null: solid). */
     private static final float[][] DASHES = {null, {9f, 5f}, {2f, 4f}, {12f, 4f, 2f, 4f}, {5f, 5f},
@@ -109,9 +112,13 @@ public final class Charts {
         anchor.setShowInLegend(false);
     }
 
-    /** Test accuracy after each epoch, in percent. */
+    /**
+     * Test accuracy after each epoch, in percent; with weight averaging also the accuracy at the averaged weights, a
+     * thin dashed line without markers in the schedule's colour.
+     */
     static XYChart accuracy(Comparison comparison, int width, int height) {
-        XYChart chart = chart("Test accuracy after each epoch", "epochs trained", "test accuracy (%)", width, height,
+        XYChart chart = chart(comparison.averaged() ? "Test accuracy after each epoch (dashed: at the averaged weights)"
+                : "Test accuracy after each epoch", "epochs trained", "test accuracy (%)", width, height,
                 epochs(comparison));
         double low = 100;
         int i = 0;
@@ -127,6 +134,19 @@ public final class Charts {
             XYSeries series = line(chart, run, s, i);
             if (series != null) {
                 series.setMarker(MARKERS[i % MARKERS.length]);
+            }
+            Series averaged = new Series();
+            for (EpochStats e : run.epochStats()) {
+                if (Double.isFinite(e.averagedTestAccuracy())) {
+                    averaged.add(e.epoch() + 1, 100 * e.averagedTestAccuracy());
+                    low = Math.min(low, 100 * e.averagedTestAccuracy());
+                }
+            }
+            if (!averaged.x.isEmpty()) {
+                XYSeries dashed = chart.addSeries(run.schedule().id() + " averaged", averaged.x, averaged.y);
+                dashed.setMarker(SeriesMarkers.NONE);
+                dashed.setLineColor(COLORS[i % COLORS.length]);
+                dashed.setLineStyle(AVERAGED);
             }
             i++;
         }

@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.report;
 
+import io.github.lrschedules.examples.train.EpochStats;
 import io.github.lrschedules.examples.train.RunResult;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,6 +43,18 @@ public final class Comparison {
 
     public List<String> settings() {
         return settings;
+    }
+
+    /** True if the runs kept a weight average ({@code compare --average}): the reports then show its accuracy. */
+    public boolean averaged() {
+        for (RunResult run : runs) {
+            for (EpochStats e : run.epochStats()) {
+                if (e.averaged()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     public double target() {

@@ -44,18 +44,24 @@ public final class Reports {
     /**
      * {@code schedule,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,seconds,train_seconds}: one
      * row per schedule and epoch, measured after the epoch (epoch from 0); {@code seconds} since the start of the run,
-     * evaluations included, {@code train_seconds} spent training in that epoch alone.
+     * evaluations included, {@code train_seconds} spent training in that epoch alone. With weight averaging
+     * ({@code compare --average}) two more columns, {@code averaged_test_accuracy,averaged_test_loss}: the test
+     * accuracy and loss at the averaged weights after the epoch, empty while there is no average yet (SWA before its
+     * start epoch).
      */
     public static void writeEpochs(Comparison comparison, Path file) throws IOException {
+        boolean averaged = comparison.averaged();
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write("schedule,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,seconds,"
-                    + "train_seconds\n");
+                    + "train_seconds" + (averaged ? ",averaged_test_accuracy,averaged_test_loss" : "") + "\n");
             for (RunResult run : comparison.runs()) {
                 for (EpochStats e : run.epochStats()) {
                     out.write(run.schedule().id() + "," + e.epoch() + "," + e.learningRate() + "," + e.trainLoss() + ","
                             + number(e.validationLoss()) + "," + number(e.validationAccuracy()) + "," + e.testLoss()
                             + "," + e.testAccuracy() + "," + format("%.3f", e.seconds()) + ","
-                            + format("%.3f", e.trainSeconds()) + "\n");
+                            + format("%.3f", e.trainSeconds())
+                            + (averaged ? "," + number(e.averagedTestAccuracy()) + ","
+                            + number(e.averagedTestLoss()) : "") + "\n");
                 }
             }
         }
@@ -65,18 +71,22 @@ public final class Reports {
      * {@code schedule,test_accuracy,best_accuracy,best_epoch,epochs_to_target,target,final_lr,final_train_loss,
      * seconds,diverged_epoch}: one row per schedule in run order; {@code epochs_to_target} is empty if the target was
      * never reached (a count of epochs: 1 if the target was reached after epoch 0), {@code best_epoch} and
-     * {@code diverged_epoch} count from 0, {@code diverged_epoch} is empty unless the training loss became NaN.
+     * {@code diverged_epoch} count from 0, {@code diverged_epoch} is empty unless the training loss became NaN. With
+     * weight averaging one more column, {@code averaged_test_accuracy}: the final test accuracy at the averaged
+     * weights.
      */
     public static void writeSummaryCsv(Comparison comparison, Path file) throws IOException {
+        boolean averaged = comparison.averaged();
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write("schedule,test_accuracy,best_accuracy,best_epoch,epochs_to_target,target,final_lr,"
-                    + "final_train_loss,seconds,diverged_epoch\n");
+                    + "final_train_loss,seconds,diverged_epoch" + (averaged ? ",averaged_test_accuracy" : "") + "\n");
             for (RunResult run : comparison.runs()) {
                 int toTarget = run.epochsToTarget();
                 out.write(run.schedule().id() + "," + run.testAccuracy() + "," + run.best().testAccuracy() + ","
                         + run.best().epoch() + "," + (toTarget < 0 ? "" : Integer.toString(toTarget)) + ","
                         + comparison.target() + "," + run.last().learningRate() + "," + run.last().trainLoss() + ","
-                        + format("%.3f", run.seconds()) + "," + (run.divergedAt() >= 0 ? run.divergedAt() : "") + "\n");
+                        + format("%.3f", run.seconds()) + "," + (run.divergedAt() >= 0 ? run.divergedAt() : "")
+                        + (averaged ? "," + number(run.last().averagedTestAccuracy()) : "") + "\n");
             }
         }
     }
@@ -197,9 +207,14 @@ public final class Reports {
         table.append('\n');
     }
 
+    /** The table's columns; with weight averaging the final accuracy at the averaged weights after the test's. */
     private static List<String> tableHeader(Comparison comparison) {
-        return List.of("schedule", "test acc", "best acc (epoch)", "epochs to " + percent(comparison.target()),
-                "final lr", "final train loss", "time (s)");
+        List<String> header = new ArrayList<>(List.of("schedule", "test acc", "best acc (epoch)",
+                "epochs to " + percent(comparison.target()), "final lr", "final train loss", "time (s)"));
+        if (comparison.averaged()) {
+            header.add(2, "averaged acc");
+        }
+        return header;
     }
 
     private static List<List<String>> tableRows(Comparison comparison) {
@@ -208,10 +223,15 @@ public final class Reports {
             int toTarget = run.epochsToTarget();
             String accuracy = percent(run.testAccuracy())
                     + (run.divergedAt() >= 0 ? " (diverged in epoch " + run.divergedAt() + ")" : "");
-            rows.add(List.of(run.schedule().id(), accuracy,
+            List<String> row = new ArrayList<>(List.of(run.schedule().id(), accuracy,
                     percent(run.best().testAccuracy()) + " (" + run.best().epoch() + ")",
                     toTarget < 0 ? "-" : Integer.toString(toTarget), sci(run.last().learningRate()),
                     format("%.4f", run.last().trainLoss()), format("%.1f", run.seconds())));
+            if (comparison.averaged()) {
+                double averaged = run.last().averagedTestAccuracy();
+                row.add(2, Double.isNaN(averaged) ? "-" : percent(averaged));
+            }
+            rows.add(row);
         }
         return rows;
     }

@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.resume;
 
+import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.checkpoint.Checkpoint;
 import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.examples.ExamplesException;
@@ -31,6 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>the network of the schedule being trained (of the last one trained, once it finished) with its updater state
  *       and iteration/epoch counts, in ModelSerializer's layout;</li>
  *   <li>the plateau listener's state (key {@code reduceLROnPlateau}), for the plateau schedule;</li>
+ *   <li>the weight average and its counters (key {@code weightAveraging}), with {@code compare --average};</li>
  *   <li>the run's own record (key {@value #KEY}, a {@link Record}): the results of the schedules that finished, the
  *       rows and epochs so far of the one being trained, the state of ND4J's random generator (dropout masks; the
  *       batch order is a function of seed and epoch already), the seconds spent, and how many reports
@@ -232,13 +234,17 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
             }
 
             @Override
-            public void restore(Checkpointable<?> plateau) throws IOException {
-                if (plateau != null) {
-                    if (!Checkpoint.keys(file).contains(plateau.checkpointKey())) {
-                        throw new ExamplesException("--resume " + dir + ": the checkpoint of " + schedule.id()
-                                + " holds no plateau state");
+            public void restore(Checkpointable<?>... states) throws IOException {
+                for (Checkpointable<?> state : states) {
+                    if (state == null) {
+                        continue;
                     }
-                    Checkpoint.restore(file, plateau);
+                    if (!Checkpoint.keys(file).contains(state.checkpointKey())) {
+                        throw new ExamplesException("--resume " + dir + ": the checkpoint of " + schedule.id()
+                                + " holds no " + (state instanceof WeightAveraging ? "weight average"
+                                : "plateau state") + " (key " + state.checkpointKey() + ")");
+                    }
+                    Checkpoint.restore(file, state);
                 }
                 Nd4j.getRandom().setStates(saved.randomRoot, saved.randomNode);
             }
@@ -251,10 +257,12 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
     }
 
     @Override
-    public void save(MultiLayerNetwork net, Checkpointable<?> plateau) throws IOException {
+    public void save(MultiLayerNetwork net, Checkpointable<?>... states) throws IOException {
         Checkpoint.Builder checkpoint = Checkpoint.of(net).compression(Checkpoint.Compression.NONE).state(this);
-        if (plateau != null) {
-            checkpoint.state(plateau);
+        for (Checkpointable<?> state : states) {
+            if (state != null) {
+                checkpoint.state(state);
+            }
         }
         awaitWrite();
         Checkpoint.Snapshot snapshot = checkpoint.snapshot();

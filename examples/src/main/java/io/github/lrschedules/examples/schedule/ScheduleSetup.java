@@ -45,6 +45,12 @@ public final class ScheduleSetup {
         return plateau == null ? List.of() : List.of(plateau);
     }
 
+    /** This setup with another updater and description, the same listener. */
+    ScheduleSetup withUpdater(IUpdater updater, String description) {
+        return plateau == null ? new ScheduleSetup(updater, description)
+                : new ScheduleSetup(updater, (MetricRuleListener & Checkpointable<?>) plateau, description);
+    }
+
     /** What was configured, with the library's own {@code toString} of the schedule. */
     public String description() {
         return description;

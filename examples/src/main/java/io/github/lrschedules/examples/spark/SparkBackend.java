@@ -33,7 +33,8 @@ import org.nd4j.linalg.dataset.DataSet;
  * {@code ParameterAveragingTrainingMaster} in Export mode, Direct mode on a cluster, the updater state averaged too)
  * through the library's {@link SparkTrainingLoop}: the loop fits every epoch, records the rates the workers applied,
  * reports the held-out loss the trainer measures on the driver to the plateau listener, calls the trainer after every
- * epoch and writes the run's checkpoint (the trainer's record rides in it). One ITERATION step is one averaging
+ * epoch and writes the run's checkpoint (the trainer's record rides in it, and the weight average of
+ * {@code --average swa}, which the loop updates on the driver after every epoch). One ITERATION step is one averaging
  * round, so the schedules are sized with {@link #stepsPerEpoch(int)}.
  *
  * <p>The epoch's mini-batches are put into one RDD, in the order of the run's first epoch, and Spark splits them
@@ -195,14 +196,18 @@ public final class SparkBackend implements Backend {
                 network -> run.validationLoss().applyAsDouble((MultiLayerNetwork) network));
         MetricRuleListener plateau = run.setup().plateau();
         long[] evaluated = {System.nanoTime()};
-        SparkTrainingLoop.Builder loop = SparkTrainingLoop.builder(sparkNet).epochs(run.epochs())
-                .onEpochEnd((network, epoch, metric, rows) -> {
-                    double seconds = (System.nanoTime() - evaluated[0]) / 1e9;
-                    if (!run.epochEnd().epochDone((MultiLayerNetwork) network, epoch, rows, seconds)) {
-                        throw new Stop();
-                    }
-                    evaluated[0] = System.nanoTime();
-                });
+        SparkTrainingLoop.Builder loop = SparkTrainingLoop.builder(sparkNet).epochs(run.epochs());
+        if (run.averaging() != null) {
+            // the loop's hooks run in the order given: the average is updated before the trainer evaluates it
+            loop.averaging(run.averaging());
+        }
+        loop.onEpochEnd((network, epoch, metric, rows) -> {
+            double seconds = (System.nanoTime() - evaluated[0]) / 1e9;
+            if (!run.epochEnd().epochDone((MultiLayerNetwork) network, epoch, rows, seconds)) {
+                throw new Stop();
+            }
+            evaluated[0] = System.nanoTime();
+        });
         if (plateau instanceof ReduceLROnPlateauListener) {
             loop.plateau((ReduceLROnPlateauListener) plateau, heldOut);
         } else if (plateau instanceof GreedyLrListener) {

@@ -1,5 +1,6 @@
 package io.github.lrschedules.examples.train;
 
+import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
 import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.record.LearningRateRows;
@@ -90,11 +91,12 @@ public interface Backend extends AutoCloseable {
         final boolean resumed;
         final ToDoubleFunction<MultiLayerNetwork> validationLoss;
         final EpochEnd epochEnd;
+        final WeightAveraging averaging;
 
         Epochs(MultiLayerNetwork network, ScheduleSetup setup, EpochIterator train, int firstEpoch, int epochs,
                List<TrainingListener> displays, StatsStorageRouter stats, String sessionId,
                EpochCheckpoints checkpoints, boolean resumed, ToDoubleFunction<MultiLayerNetwork> validationLoss,
-               EpochEnd epochEnd) {
+               EpochEnd epochEnd, WeightAveraging averaging) {
             this.network = network;
             this.setup = setup;
             this.train = train;
@@ -107,6 +109,7 @@ public interface Backend extends AutoCloseable {
             this.resumed = resumed;
             this.validationLoss = validationLoss;
             this.epochEnd = epochEnd;
+            this.averaging = averaging;
         }
 
         /** The network to train (restored from the checkpoint when {@link #resumed()}). */
@@ -164,6 +167,14 @@ public interface Backend extends AutoCloseable {
 
         public EpochEnd epochEnd() {
             return epochEnd;
+        }
+
+        /**
+         * The weight average to keep ({@code compare --average}; restored from the checkpoint when {@link #resumed()}),
+         * updated before {@link #epochEnd()} is called and saved with every checkpoint; null for none.
+         */
+        public WeightAveraging averaging() {
+            return averaging;
         }
     }
 }

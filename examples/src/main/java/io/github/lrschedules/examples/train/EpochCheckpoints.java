@@ -25,7 +25,7 @@ public interface EpochCheckpoints {
         }
 
         @Override
-        public void save(MultiLayerNetwork net, Checkpointable<?> plateau) {
+        public void save(MultiLayerNetwork net, Checkpointable<?>... states) {
         }
 
         @Override
@@ -53,10 +53,11 @@ public interface EpochCheckpoints {
         RunResult soFar();
 
         /**
-         * Puts the saved plateau state into {@code plateau} (null for other schedules) and the saved state of ND4J's
-         * random generator (dropout masks) back; called just before training continues.
+         * Puts the saved states into {@code states} (the plateau listener, the weight average; null entries are
+         * skipped) and the saved state of ND4J's random generator (dropout masks) back; called just before training
+         * continues.
          */
-        void restore(Checkpointable<?> plateau) throws IOException;
+        void restore(Checkpointable<?>... states) throws IOException;
     }
 
     /**
@@ -69,8 +70,11 @@ public interface EpochCheckpoints {
     /** Takes the run so far into the record the next checkpoint holds. */
     void epochDone(RunResult soFar);
 
-    /** Writes the checkpoint: the network with its updater state, the plateau listener's state (if any), the record. */
-    void save(MultiLayerNetwork net, Checkpointable<?> plateau) throws IOException;
+    /**
+     * Writes the checkpoint: the network with its updater state, the listed states (the plateau listener's, the
+     * weight average's; null entries are skipped), the record.
+     */
+    void save(MultiLayerNetwork net, Checkpointable<?>... states) throws IOException;
 
     /** Records that {@code run} finished; {@code net} is its network after the last epoch. */
     void scheduleDone(RunResult run, MultiLayerNetwork net) throws IOException;

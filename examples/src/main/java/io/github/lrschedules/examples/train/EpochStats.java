@@ -16,6 +16,9 @@ public final class EpochStats implements Serializable {
     private final double testAccuracy;
     private final double seconds;
     private final double trainSeconds;
+    /** Null without weight averaging (and in records written before it existed); NaN before the first average. */
+    private final Double averagedTestLoss;
+    private final Double averagedTestAccuracy;
 
     /**
      * @param epoch        from 0, as DL4J counts epochs
@@ -27,6 +30,17 @@ public final class EpochStats implements Serializable {
     public EpochStats(int epoch, double learningRate, double trainLoss, double validationLoss,
                       double validationAccuracy, double testLoss, double testAccuracy, double seconds,
                       double trainSeconds) {
+        this(epoch, learningRate, trainLoss, validationLoss, validationAccuracy, testLoss, testAccuracy, seconds,
+                trainSeconds, null, null);
+    }
+
+    /**
+     * As above, with the test loss and accuracy at the averaged weights ({@code compare --average}): NaN while there
+     * is no average yet (SWA before its start epoch), null for a run without weight averaging.
+     */
+    public EpochStats(int epoch, double learningRate, double trainLoss, double validationLoss,
+                      double validationAccuracy, double testLoss, double testAccuracy, double seconds,
+                      double trainSeconds, Double averagedTestLoss, Double averagedTestAccuracy) {
         this.epoch = epoch;
         this.learningRate = learningRate;
         this.trainLoss = trainLoss;
@@ -36,6 +50,8 @@ public final class EpochStats implements Serializable {
         this.testAccuracy = testAccuracy;
         this.seconds = seconds;
         this.trainSeconds = trainSeconds;
+        this.averagedTestLoss = averagedTestLoss;
+        this.averagedTestAccuracy = averagedTestAccuracy;
     }
 
     public int epoch() {
@@ -76,5 +92,23 @@ public final class EpochStats implements Serializable {
     /** Spent in {@code fit} during this epoch: training alone, without the evaluations. */
     public double trainSeconds() {
         return trainSeconds;
+    }
+
+    /** True if the run kept a weight average ({@code compare --average}). */
+    public boolean averaged() {
+        return averagedTestAccuracy != null;
+    }
+
+    /** Mean test cross-entropy at the averaged weights after this epoch; NaN as {@link #averagedTestAccuracy()}. */
+    public double averagedTestLoss() {
+        return averagedTestLoss == null ? Double.NaN : averagedTestLoss;
+    }
+
+    /**
+     * Test accuracy at the averaged weights after this epoch; NaN without weight averaging or before the first
+     * average (SWA before its start epoch).
+     */
+    public double averagedTestAccuracy() {
+        return averagedTestAccuracy == null ? Double.NaN : averagedTestAccuracy;
     }
 }

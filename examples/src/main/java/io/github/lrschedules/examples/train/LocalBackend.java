@@ -47,6 +47,10 @@ final class LocalBackend implements Backend {
         List<TrainingListener> listeners = new ArrayList<>();
         listeners.add(recorder);
         listeners.addAll(run.setup().listeners());
+        if (run.averaging() != null) {
+            // before the trainer's evaluation: EMA after every iteration, SWA in onEpochEnd, both inside fit
+            listeners.add(run.averaging());
+        }
         listeners.addAll(run.displays());
         net.setListeners(listeners);
         if (LearningRateFree.isLearningRateFree(run.setup().updater())) {
@@ -69,7 +73,7 @@ final class LocalBackend implements Backend {
                 break;
             }
             if (epoch + 1 < run.epochs()) {
-                run.checkpoints().save(net, run.setup().plateauState());
+                run.checkpoints().save(net, run.setup().plateauState(), run.averaging());
             }
         }
         return recorder;

@@ -79,7 +79,9 @@ public interface Progress {
             public void epoch(EpochStats stats) {
                 out.println(String.format(Locale.ROOT, "%-10s epoch %d (%d/%d)  loss %.4f  lr %.2e  test %.2f%%  %.1f s",
                         name, stats.epoch(), stats.epoch() + 1, epochs, stats.trainLoss(), stats.learningRate(),
-                        100 * stats.testAccuracy(), stats.seconds()));
+                        100 * stats.testAccuracy(), stats.seconds())
+                        + (Double.isFinite(stats.averagedTestAccuracy()) ? String.format(Locale.ROOT,
+                        "  averaged %.2f%%", 100 * stats.averagedTestAccuracy()) : ""));
                 out.flush();
             }
 

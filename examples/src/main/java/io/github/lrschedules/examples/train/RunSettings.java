@@ -1,6 +1,7 @@
 package io.github.lrschedules.examples.train;
 
 import io.github.lrschedules.examples.model.ModelKind;
+import io.github.lrschedules.examples.schedule.Averaging;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -9,7 +10,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * built with {@link #builder()}, for example
  * {@code RunSettings.builder().model(ModelKind.MLP).epochs(3).batch(64).learningRate(0.1).build()}, which leaves the
  * rest at the command line's defaults: seed 42, target 0.97, plateau factor 0.1 and patience 2, float32, workspaces
- * on, prefetch 2, about 20 StatsListener reports per epoch, one-cycle's maximum = the learning rate.
+ * on, prefetch 2, about 20 StatsListener reports per epoch, one-cycle's maximum = the learning rate, no weight
+ * averaging.
  */
 public final class RunSettings {
 
@@ -26,6 +28,7 @@ public final class RunSettings {
     private final int prefetch;
     private final int statsEvery;
     private final double oneCycleMax;
+    private final Averaging averaging;
 
     private RunSettings(Builder b) {
         this.model = b.model;
@@ -41,6 +44,7 @@ public final class RunSettings {
         this.prefetch = b.prefetch;
         this.statsEvery = b.statsEvery;
         this.oneCycleMax = b.oneCycleMax == null ? b.learningRate : b.oneCycleMax;
+        this.averaging = b.averaging;
     }
 
     /** A builder with the defaults above; {@link Builder#model} and {@link Builder#learningRate} must be set. */
@@ -52,7 +56,7 @@ public final class RunSettings {
     public Builder toBuilder() {
         Builder b = new Builder().model(model).epochs(epochs).batch(batch).learningRate(learningRate).seed(seed)
                 .target(target).plateauFactor(plateauFactor).plateauPatience(plateauPatience).dataType(dataType)
-                .workspaceMode(workspaceMode).prefetch(prefetch).statsEvery(statsEvery);
+                .workspaceMode(workspaceMode).prefetch(prefetch).statsEvery(statsEvery).averaging(averaging);
         return oneCycleMax == learningRate ? b : b.oneCycleMax(oneCycleMax);
     }
 
@@ -116,6 +120,11 @@ public final class RunSettings {
         return statsEvery;
     }
 
+    /** The weight average every schedule's run keeps ({@code compare --average}), or null for none. */
+    public Averaging averaging() {
+        return averaging;
+    }
+
     /** Batch size for evaluation: larger than for training, as no gradients are kept. */
     public int evaluationBatch() {
         return Math.max(batch, 500);
@@ -137,6 +146,7 @@ public final class RunSettings {
         private int statsEvery;
         /** null: the learning rate. */
         private Double oneCycleMax;
+        private Averaging averaging;
 
         private Builder() {
         }
@@ -207,6 +217,12 @@ public final class RunSettings {
             return this;
         }
 
+        /** The weight average every schedule's run keeps; null (the default): none. */
+        public Builder averaging(Averaging averaging) {
+            this.averaging = averaging;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting that is missing or out of range */
         public RunSettings build() {
             check(model != null, "model", model, "must be set");
@@ -223,6 +239,8 @@ public final class RunSettings {
             check(statsEvery >= 0, "statsEvery", statsEvery, "must be >= 0");
             check(oneCycleMax == null || oneCycleMax > 0 && Double.isFinite(oneCycleMax), "oneCycleMax",
                     oneCycleMax, "must be > 0 and finite");
+            check(averaging == null || averaging.kind() != Averaging.Kind.SWA || averaging.startEpoch() < epochs,
+                    "averaging", averaging, "must start before the last epoch ends (epochs " + epochs + ")");
             return new RunSettings(this);
         }
 

@@ -1,21 +1,29 @@
 package io.github.lrschedules.examples.train;
 
+import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.examples.data.DigitSet;
 import io.github.lrschedules.examples.data.EpochIterator;
+import io.github.lrschedules.examples.schedule.Averaging;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
 import io.github.lrschedules.schedulefree.ScheduleFree;
+import io.github.lrschedules.weights.EvaluationWeights;
 import io.github.lrschedules.plateau.Reduction;
 import io.github.lrschedules.record.LearningRateRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import io.github.lrschedules.record.EpochMetricsRecorder;
+import io.github.lrschedules.record.EpochMetricsReport;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -28,13 +36,16 @@ import org.nd4j.linalg.learning.config.IUpdater;
 /**
  * Trains one network under one schedule: same initial weights (seed) and same batches in the same order for every
  * schedule, evaluation on the held-out split and the test set after every epoch, the applied learning rate recorded
- * at every iteration. Where the epochs run is the {@link Backend}'s business (this JVM or Spark); the trainer does
+ * at every iteration; with a weight average ({@link RunSettings#averaging()}), the test set again at the averaged
+ * weights after every epoch. Where the epochs run is the {@link Backend}'s business (this JVM or Spark); the trainer does
  * the same around both.
  */
 public final class Trainer {
 
     /** Parameter whose learning rate is reported: the first layer's weights. */
     public static final String LR_KEY = "0_W";
+    /** Key of the test accuracy at the averaged weights among the epoch metrics of {@code stats.dl4j}. */
+    public static final String AVERAGED_TEST_ACCURACY = "averagedTestAccuracy";
     /** StatsListener reports per epoch unless RunSettings.statsEvery() says otherwise. */
     static final int STATS_PER_EPOCH = 20;
 
@@ -82,7 +93,7 @@ public final class Trainer {
     public void check(List<ScheduleName> schedules) {
         EpochIterator train = EpochIterator.shuffled(data.train(), settings.batch(), settings.seed());
         for (ScheduleName schedule : schedules) {
-            schedule.setup(plan(train, validationIterator()));
+            setup(schedule, plan(train, validationIterator()));
         }
     }
 
@@ -92,7 +103,8 @@ public final class Trainer {
         EpochIterator validation = validationIterator();
         EpochIterator test = EpochIterator.sequential(data.test(), settings.evaluationBatch());
         SchedulePlan plan = plan(train, validation);
-        ScheduleSetup setup = schedule.setup(plan);
+        ScheduleSetup setup = setup(schedule, plan);
+        WeightAveraging averaging = settings.averaging() == null ? null : settings.averaging().newAverage();
 
         MultiLayerNetwork net = settings.model().build(setup.updater(), settings.seed(), settings.dataType(),
                 settings.workspaceMode(), data.rows(), data.columns(), DigitSet.CLASSES);
@@ -102,7 +114,7 @@ public final class Trainer {
             net = resumed.network();
             start -= (long) (before.seconds() * 1e9);
             try {
-                resumed.restore(setup.plateauState());
+                resumed.restore(setup.plateauState(), averaging);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -134,11 +146,19 @@ public final class Trainer {
                 val = validation == null ? Measured.NONE : validation(trained, validation);
                 tst = measure(trained, test);
             }
+            Measured avg = averaging == null ? null : atAverage(averaging, trained, test);
+            Double averaged = avg == null ? null : avg.accuracy;
             EpochStats stats = new EpochStats(epoch, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
-                    tst.loss, tst.accuracy, (System.nanoTime() - begun) / 1e9, trainSeconds);
+                    tst.loss, tst.accuracy, (System.nanoTime() - begun) / 1e9, trainSeconds,
+                    avg == null ? null : avg.loss, averaged);
             epochs.add(stats);
             if (accuracyRecorder != null && tst.accuracy >= 0 && tst.accuracy <= 1) {
-                accuracyRecorder.recordTestAccuracy(epoch, tst.accuracy);
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                metrics.put(EpochMetricsReport.TEST_ACCURACY, tst.accuracy);
+                if (averaged != null && averaged >= 0 && averaged <= 1) {
+                    metrics.put(AVERAGED_TEST_ACCURACY, averaged);
+                }
+                accuracyRecorder.record(epoch, metrics);
             }
             progress.epoch(stats);
             if (!Double.isFinite(trainLoss)) {
@@ -150,7 +170,8 @@ public final class Trainer {
         };
         Backend.Epochs work = new Backend.Epochs(net, setup, train, epochs.size(), settings.epochs(), displays, stats,
                 schedule.id(), checkpoints, resumed != null,
-                trained -> validation == null ? Double.NaN : validation(trained, validation).loss, epochEnd);
+                trained -> validation == null ? Double.NaN : validation(trained, validation).loss, epochEnd,
+                averaging);
         try {
             if (epochs.size() < settings.epochs()) {
                 LearningRateRows rows = backend.train(work);
@@ -197,6 +218,40 @@ public final class Trainer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The schedule's setup for {@code plan}, with the weight average's change to it (SWA's rate), if any. */
+    private ScheduleSetup setup(ScheduleName schedule, SchedulePlan plan) {
+        ScheduleSetup setup = schedule.setup(plan);
+        Averaging averaging = settings.averaging();
+        return averaging == null ? setup : averaging.apply(setup, plan);
+    }
+
+    /**
+     * Test loss and accuracy at the averaged weights, BatchNorm statistics recomputed over the training images there
+     * (PyTorch's {@code update_bn}) for a network that has BatchNorm; NaN while there is no average yet (SWA before its
+     * start).
+     */
+    private Measured atAverage(WeightAveraging averaging, MultiLayerNetwork net, DataSetIterator test) {
+        if (averaging.updates() == 0) {
+            return Measured.NONE;
+        }
+        try (EvaluationWeights average = averaging.evaluationWeights(net)) {
+            if (hasBatchNorm(net)) {
+                average.recomputeBatchNormStatistics(EpochIterator.sequential(data.train(),
+                        settings.evaluationBatch()));
+            }
+            return measure(net, test);
+        }
+    }
+
+    private static boolean hasBatchNorm(MultiLayerNetwork net) {
+        for (Layer layer : net.getLayers()) {
+            if (layer instanceof BatchNormalization) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private SchedulePlan plan(EpochIterator train, EpochIterator validation) {
