@@ -84,6 +84,9 @@ class SameDiffCompareTest {
         Cli greedy = Cli.run("compare", "--api", "samediff", "--schedules", "constant,greedy", "--epochs", "1");
         assertThat(greedy.exitCode).isNotZero();
         assertThat(greedy.err).contains("'greedy' does not run with --api samediff");
+        Cli averaged = Cli.run("compare", "--api", "samediff", "--average", "ema", "--epochs", "1");
+        assertThat(averaged.exitCode).isNotZero();
+        assertThat(averaged.err).contains("'--average'", "--api samediff");
         Cli unknown = Cli.run("compare", "--api", "tensorflow", "--epochs", "1");
         assertThat(unknown.exitCode).isNotZero();
         assertThat(unknown.err).contains("'--api'", "tensorflow");
