@@ -16,6 +16,10 @@ import org.deeplearning4j.ui.model.stats.impl.SbeStatsReport;
  * what the driver decided) and for local runs whose page should draw the recorded rate of every iteration rather than
  * {@code StatsListener}'s reports, of which the storage keeps one per millisecond (a fast run loses iterations).
  * DL4J's report format stores a learning rate as a float32, so the page sees each recorded rate rounded to float.
+ *
+ * <p>Hyperparameters recorded beside the rates ({@code LearningRateRecorder.builder().momentum(true)
+ * .weightDecay(true)}) travel in the same reports, as learning-rate entries keyed by their column key
+ * ({@code momentum:0_W}); the page draws them beside the rate and never lists them as parameters.
  */
 public final class LearningRateReports {
 
@@ -52,6 +56,7 @@ public final class LearningRateReports {
             router.putStaticInfo(init);
         }
         List<String> keys = rows.parameterKeys();
+        List<String> hyperparameterKeys = rows.hyperparameterKeys();
         for (int r = fromRow; r < rows.size(); r++) {
             SbeStatsReport report = new SbeStatsReport();
             report.reportIDs(sessionId, StatsListener.TYPE_ID, workerId, startMillis + r);
@@ -60,6 +65,9 @@ public final class LearningRateReports {
             Map<String, Double> rates = new HashMap<>();
             for (int p = 0; p < keys.size(); p++) {
                 rates.put(keys.get(p), rows.learningRate(p, r));
+            }
+            for (int h = 0; h < hyperparameterKeys.size(); h++) {
+                rates.put(hyperparameterKeys.get(h), rows.hyperparameter(h, r));
             }
             report.reportLearningRates(rates);
             router.putUpdate(report);
