@@ -112,4 +112,38 @@ class HyperparameterSeriesTest {
         DownsamplerTest.assertLinesBetweenPointsAreExact(momentum, kept);
         assertThat(session.get("constantHyperparameters").get("l2").floatValue()).isEqualTo(1e-4f);
     }
+
+    @Test
+    void aThinnedWriteKeepsTheFirstAndLastRowsAndBothSidesOfEveryStepInAtMostMaxRowsReports() {
+        int rows = 30_000;
+        LearningRateTable table = new LearningRateTable();
+        table.keys(List.of("0_W", "0_b"), List.of(Hyperparameter.MOMENTUM.key("0_W")));
+        float[] rate = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            double lr = i < 10_000 ? 0.1 : i < 25_000 ? 0.01 : 0.001;
+            double m = i < 17_321 ? 0.9 : 0.95;
+            rate[i] = (float) lr;
+            table.append(i, i / 1_000, 2.0 - i / (double) rows, new double[] {lr, 2 * lr}, new double[] {m});
+        }
+        InMemoryStatsStorage storage = new InMemoryStatsStorage();
+        int written = LearningRateReports.writeThinned(table, storage, "thin", LearningRateReports.WORKER_ID, 1_000,
+                400);
+        assertThat(written).isLessThanOrEqualTo(400);
+        assertThat(storage.getNumUpdateRecordsFor("thin")).isEqualTo(written);
+        module.onAttach(storage);
+
+        JsonNode session = session(ok("0_W", "100000"), "thin");
+        int[] kept = ints(session.get("iterations"));
+        assertThat(kept).hasSize(written).startsWith(0).endsWith(rows - 1)
+                .contains(9_999, 10_000, 24_999, 25_000, 17_320, 17_321);
+        DownsamplerTest.assertLinesBetweenPointsAreExact(rate, kept);
+        float[] sent = floats(session.get("lr").get("0_W"));
+        for (int k = 0; k < kept.length; k++) {
+            assertThat(sent[k]).isEqualTo(rate[kept[k]]);
+        }
+
+        InMemoryStatsStorage small = new InMemoryStatsStorage();
+        assertThat(LearningRateReports.writeThinned(table, small, "all", LearningRateReports.WORKER_ID, 1_000,
+                rows)).as("a run within maxRows is written whole").isEqualTo(rows);
+    }
 }

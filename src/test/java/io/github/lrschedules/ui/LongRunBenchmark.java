@@ -32,8 +32,13 @@ import org.nd4j.linalg.schedule.ScheduleType;
  *
  * <pre>
  * mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -Xmx8g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.github.lrschedules.ui.LongRunBenchmark 1000000 10 DIR
+ * java -Xmx8g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.github.lrschedules.ui.LongRunBenchmark \
+ *     ITERATIONS SESSIONS DIR [ITERATIONS_PER_SESSION]
  * </pre>
+ *
+ * The last argument (default: {@code ITERATIONS}) makes the sessions of the stats file shorter than the recorded run
+ * (rows spread over the same one-cycle): DL4J's {@code FileStatsStorage} commits every report to disk (17 ms each on
+ * the shared machine of BENCHMARKS.md), so ten sessions of 10^6 reports would take days to write.
  */
 public final class LongRunBenchmark {
 
@@ -44,9 +49,10 @@ public final class LongRunBenchmark {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("longrun");
+        int sessionIterations = args.length > 3 ? Integer.parseInt(args[3]) : iterations;
         Files.createDirectories(dir);
-        System.out.printf(Locale.ROOT, "%,d iterations, %d sessions, %d cores, max heap %,d MB, in %s%n", iterations,
-                sessions, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, dir);
+        System.out.printf(Locale.ROOT, "%,d iterations recorded, %d sessions of %,d in the stats file, %d cores, max heap"
+                        + " %,d MB, in %s%n", iterations, sessions, sessionIterations, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, dir);
 
         // 1. the recorder over a long run
         OneCycleSchedule.Builder cycle = OneCycleSchedule.builder(ScheduleType.ITERATION, 0.01, iterations);
@@ -72,18 +78,24 @@ public final class LongRunBenchmark {
                 Files.size(csv) / (double) iterations, (System.nanoTime() - start) / 1e9);
 
         // 2. ten sessions in one file storage, as LearningRateReports writes them
+        if (sessionIterations != iterations) {
+            recorder = LearningRateRecorder.builder().momentum(true).weightDecay(true).build();
+            for (int i = 0; i < sessionIterations; i++) {
+                recorder.iterationDone(net, (int) ((long) i * iterations / sessionIterations), i / 1_000);
+            }
+        }
         File file = dir.resolve("stats.dl4j").toFile();
         Files.deleteIfExists(file.toPath());
         start = System.nanoTime();
         FileStatsStorage writing = new FileStatsStorage(file);
         for (int s = 0; s < sessions; s++) {
             LearningRateReports.write(recorder, writing, "run-" + s, LearningRateReports.WORKER_ID,
-                    1_000_000_000_000L + (long) s * 10 * iterations, 0);
+                    1_000_000_000_000L + (long) s * 10 * sessionIterations, 0);
         }
         writing.close();
         System.out.printf(Locale.ROOT, "stats file: %d sessions x %,d reports, %.1f MB (%.0f bytes/report), written in"
-                        + " %.1f s%n", sessions, iterations, file.length() / 1e6,
-                file.length() / (double) sessions / iterations, (System.nanoTime() - start) / 1e9);
+                        + " %.1f s%n", sessions, sessionIterations, file.length() / 1e6,
+                file.length() / (double) sessions / sessionIterations, (System.nanoTime() - start) / 1e9);
         recorder = null;
 
         // 3. the data endpoint over that file
