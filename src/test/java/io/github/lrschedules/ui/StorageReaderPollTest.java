@@ -11,6 +11,7 @@ import java.util.Map;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.junit.jupiter.api.Test;
+import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
  * What keeps polls of a long finished run cheap: the page reads a storage again only after the storage announced a
@@ -52,8 +53,8 @@ class StorageReaderPollTest {
         report(storage, "run", "w0", 1_005, 5, 0.5, Map.of("0_W", 0.05));
         report(storage, "other", "w0", 2_000, 0, 2.0, Map.of("0_W", 0.2)); // no static info yet: not listed
         start(storage, "other", "w0", 1_999);
-        JsonAssert.iterations(json(module.data(null, null).body), "run", 6);
-        JsonAssert.iterations(json(module.data(null, null).body), "other", 1);
+        assertIterations(json(module.data(null, null).body), "run", 6);
+        assertIterations(json(module.data(null, null).body), "other", 1);
         assertThat(storage.scans).isPositive();
 
         module.onDetach(storage);
@@ -63,9 +64,7 @@ class StorageReaderPollTest {
         assertThat(storage.scans).as("a detached storage is not read").isZero();
     }
 
-    private static final class JsonAssert {
-        static void iterations(org.nd4j.shade.jackson.databind.JsonNode data, String id, int count) {
-            assertThat(session(data, id).get("iterations")).as(id).hasSize(count);
-        }
+    private static void assertIterations(JsonNode data, String id, int count) {
+        assertThat(session(data, id).get("iterations")).as(id).hasSize(count);
     }
 }
