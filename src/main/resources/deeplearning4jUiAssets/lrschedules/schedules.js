@@ -193,6 +193,10 @@
         if (!s.epochMetrics[TEST_ACCURACY]) {
             notes.push('no test accuracy');
         }
+        // hyperparameters recorded beside the rate that keep one value: shown once, as text
+        for (const [name, value] of Object.entries(s.constantHyperparameters || {})) {
+            notes.push(name + ' ' + formatValue(value));
+        }
         return notes;
     }
 
@@ -211,6 +215,7 @@
             {log: true, step: true, xLabel: 'iteration', yLabel: 'learning rate',
                 empty: none || (parameter ? 'No learning rate for ' + parameter
                     : 'No learning rate recorded (updaters without one, e.g. AdaDelta)')});
+        drawHyperparameters(visible, none, parameter);
         drawChart($('score-chart'), $('score-readout'),
             visible.filter(s => s.iterations.length > 0).map(s => series(s, s.iterations, s.score)),
             {xLabel: 'iteration', yLabel: 'score', empty: none || 'No iterations recorded yet'});
@@ -220,6 +225,35 @@
                 .map(s => series(s, s.epochs.map(e => e + 1), s.epochMetrics[TEST_ACCURACY])),
             {markers: true, xLabel: 'epoch', yLabel: 'test accuracy',
                 empty: none || 'No test accuracy recorded (TestAccuracyListener or EpochMetricsRecorder)'});
+    }
+
+    /**
+     * Momentum (or beta1) and weight decay where a session recorded them changing (LearningRateRecorder's momentum /
+     * weightDecay options): one chart each, shown only when some session has such a series.
+     */
+    function drawHyperparameters(visible, none, parameter) {
+        const hyper = s => s.hyperparameters || {};
+        const momentum = visible.filter(s => hyper(s).momentum).map(s => series(s, s.iterations, hyper(s).momentum));
+        const decay = [];
+        for (const s of visible) {
+            for (const [name, values] of Object.entries(hyper(s))) {
+                if (name !== 'momentum') {
+                    const one = series(s, s.iterations, values);
+                    one.label = s.label + ' ' + name;
+                    decay.push(one);
+                }
+            }
+        }
+        const anywhere = state.data.sessions.some(s => Object.keys(hyper(s)).length > 0);
+        $('hyper-row').hidden = !anywhere;
+        $('momentum-box').hidden = !state.data.sessions.some(s => hyper(s).momentum);
+        $('decay-box').hidden = !state.data.sessions.some(s => Object.keys(hyper(s)).some(n => n !== 'momentum'));
+        $('momentum-param').textContent = parameter ? 'of ' + parameter : '';
+        $('decay-param').textContent = parameter ? 'of ' + parameter : '';
+        drawChart($('momentum-chart'), $('momentum-readout'), momentum,
+            {step: true, xLabel: 'iteration', yLabel: 'momentum', empty: none || 'No changing momentum recorded'});
+        drawChart($('decay-chart'), $('decay-readout'), decay,
+            {step: true, xLabel: 'iteration', yLabel: 'weight decay', empty: none || 'No changing weight decay recorded'});
     }
 
     function series(session, xs, ys) {
@@ -474,7 +508,7 @@
     }
 
     function init() {
-        for (const id of ['lr-chart', 'score-chart', 'accuracy-chart']) {
+        for (const id of ['lr-chart', 'momentum-chart', 'decay-chart', 'score-chart', 'accuracy-chart']) {
             $(id).addEventListener('mousemove', onMove);
             $(id).addEventListener('mouseleave', onLeave);
         }

@@ -33,8 +33,20 @@ public final class LearningRateCsv {
 
     /** Writes the header line {@code iteration,epoch,score,<key>...}. */
     public static void header(Writer out, List<String> keys) throws IOException {
+        header(out, keys, List.of());
+    }
+
+    /**
+     * Writes the header line {@code iteration,epoch,score,<key>...,<hyperparameter key>...}: the rates' columns, then
+     * the hyperparameters' ({@code momentum:0_W}, ...).
+     */
+    public static void header(Writer out, List<String> keys, List<String> hyperparameterKeys) throws IOException {
         out.write("iteration,epoch,score");
         for (String key : keys) {
+            out.write(',');
+            out.write(key);
+        }
+        for (String key : hyperparameterKeys) {
             out.write(',');
             out.write(key);
         }
@@ -43,6 +55,12 @@ public final class LearningRateCsv {
 
     /** Writes one row, a rate per key in the header's order. */
     public static void row(Writer out, int iteration, int epoch, double score, double[] rates) throws IOException {
+        row(out, iteration, epoch, score, rates, new double[0]);
+    }
+
+    /** Writes one row: a rate per key, then a value per hyperparameter key, in the header's order. */
+    public static void row(Writer out, int iteration, int epoch, double score, double[] rates, double[] hyperparameters)
+            throws IOException {
         out.write(Integer.toString(iteration));
         out.write(',');
         out.write(Integer.toString(epoch));
@@ -51,6 +69,10 @@ public final class LearningRateCsv {
         for (double rate : rates) {
             out.write(',');
             out.write(Double.toString(rate));
+        }
+        for (double value : hyperparameters) {
+            out.write(',');
+            out.write(Double.toString(value));
         }
         out.write('\n');
     }

@@ -1,5 +1,6 @@
 package io.github.lrschedules.record;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -47,5 +48,31 @@ public interface LearningRateRows {
      */
     default double learningRate(int p, int row) {
         return learningRates(parameterKeys().get(p))[row];
+    }
+
+    /**
+     * Keys of the hyperparameter columns recorded beside the rates ({@link Hyperparameter#key(String)}:
+     * {@code momentum:0_W}, ...); empty (the default) when none are.
+     */
+    default List<String> hyperparameterKeys() {
+        return Collections.emptyList();
+    }
+
+    /**
+     * Values of one hyperparameter column, one per row.
+     *
+     * @throws IllegalArgumentException if {@code columnKey} was not recorded
+     */
+    default double[] hyperparameters(String columnKey) {
+        throw new IllegalArgumentException("columnKey (" + columnKey + ") was not recorded; recorded: "
+                + hyperparameterKeys());
+    }
+
+    /**
+     * The value of the hyperparameter column at index {@code h} of {@link #hyperparameterKeys()} at {@code row};
+     * implementations override this to avoid the copy.
+     */
+    default double hyperparameter(int h, int row) {
+        return hyperparameters(hyperparameterKeys().get(h))[row];
     }
 }

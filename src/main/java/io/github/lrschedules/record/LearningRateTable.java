@@ -36,7 +36,10 @@ import org.nd4j.linalg.learning.config.IUpdater;
  *
  * <p>Parameters are named as in {@code model.paramTable()} and DL4J's {@code StatsListener}: {@code "0_W"},
  * {@code "0_b"} in a {@code MultiLayerNetwork}, {@code "<layerName>_W"} in a {@code ComputationGraph}
- * ({@link #updatersByKey}). Equality of rates is bitwise ({@code Double.compare}), so the stored values are exactly
+ * ({@link #updatersByKey}). Beside the rates a table may hold hyperparameter columns ({@link Hyperparameter}:
+ * {@code momentum:0_W}, {@code weightDecay:0_W}, ...), stored the same way (a momentum that every parameter shares is
+ * one column) and written after the rates in the CSV; a table without them writes the CSV it always wrote. Equality of
+ * rates is bitwise ({@code Double.compare}), so the stored values are exactly
  * the appended ones, NaN included.
  *
  * <p>Not thread-safe: {@link LearningRateRecorder} synchronizes around it. Serializable (the Spark training loop keeps
@@ -54,6 +57,8 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
     public static final int BYTES_PER_ROW = 16;
 
     private List<String> keys = Collections.emptyList();
+    /** Keys of the hyperparameter columns ({@code momentum:0_W}); null in a table serialized before they existed. */
+    private List<String> hyperparameterKeys = Collections.emptyList();
     private int size;
     private final IntChunks iterations = new IntChunks();
     private final IntChunks epochs = new IntChunks();
@@ -67,6 +72,7 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
     /** Per column, during one append: the value of this row, and the columns split off it in this row. */
     private transient double[] rowValue;
     private transient boolean[] rowSet;
+    private static final double[] NONE = new double[0];
 
     /**
      * The parameters of {@code model} whose updater has a learning rate, by key, in the model's order: the one rule
@@ -96,18 +102,31 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
      * @throws IllegalStateException if rows were appended for other keys
      */
     public void keys(List<String> parameterKeys) {
+        keys(parameterKeys, Collections.emptyList());
+    }
+
+    /**
+     * Sets the parameter keys and the hyperparameter column keys ({@link Hyperparameter#key(String)}); only before
+     * the first row, or with the same keys again.
+     *
+     * @throws IllegalStateException if rows were appended for other keys
+     */
+    public void keys(List<String> parameterKeys, List<String> hyperparameterColumnKeys) {
         Args.notNull("parameterKeys", parameterKeys);
-        if (parameterKeys.equals(keys)) {
+        Args.notNull("hyperparameterColumnKeys", hyperparameterColumnKeys);
+        if (parameterKeys.equals(keys) && hyperparameterColumnKeys.equals(hyperparameterKeys())) {
             return;
         }
         if (size > 0) {
-            throw new IllegalStateException("recorded parameters " + keys + " and cannot continue on a model with "
-                    + "parameters " + parameterKeys + "; use a new table");
+            throw new IllegalStateException("recorded parameters " + keys + " " + hyperparameterKeys()
+                    + " and cannot continue on a model with parameters " + parameterKeys + " "
+                    + hyperparameterColumnKeys + "; use a new table");
         }
         keys = Collections.unmodifiableList(new ArrayList<>(parameterKeys));
-        columnOf = new int[keys.size()];
+        hyperparameterKeys = Collections.unmodifiableList(new ArrayList<>(hyperparameterColumnKeys));
+        columnOf = new int[keys.size() + hyperparameterKeys.size()];
         columns.clear();
-        if (!keys.isEmpty()) {
+        if (columnOf.length > 0) {
             columns.add(new DoubleChunks());
         }
     }
@@ -120,12 +139,30 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
      * @throws UncheckedIOException     if the row cannot be written to the stream of {@link #streamTo(Path)}
      */
     public void append(int iteration, int epoch, double score, double[] rates) {
+        append(iteration, epoch, score, rates, NONE);
+    }
+
+    /**
+     * Appends one row with hyperparameter values.
+     *
+     * @param rates           one learning rate per parameter key (not kept)
+     * @param hyperparameters one value per hyperparameter column key, in the order of {@link #hyperparameterKeys()}
+     *                        (not kept)
+     * @throws IllegalArgumentException if an array does not have one value per key
+     * @throws UncheckedIOException     if the row cannot be written to the stream of {@link #streamTo(Path)}
+     */
+    public void append(int iteration, int epoch, double score, double[] rates, double[] hyperparameters) {
         if (rates.length != keys.size()) {
             throw new IllegalArgumentException("rates has " + rates.length + " values for " + keys.size()
                     + " parameters " + keys);
         }
+        List<String> hyperKeys = hyperparameterKeys();
+        if (hyperparameters.length != hyperKeys.size()) {
+            throw new IllegalArgumentException("hyperparameters has " + hyperparameters.length + " values for "
+                    + hyperKeys.size() + " columns " + hyperKeys);
+        }
         if (stream != null) {
-            writeRow(iteration, epoch, score, rates);
+            writeRow(iteration, epoch, score, rates, hyperparameters);
             size++;
             return;
         }
@@ -140,16 +177,24 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
         }
         Arrays.fill(rowSet, 0, existing, false);
         for (int p = 0; p < rates.length; p++) {
-            int c = columnOf[p];
-            if (!rowSet[c]) {
-                rowSet[c] = true;
-                rowValue[c] = rates[p];
-                columns.get(c).set(row, rates[p]);
-            } else if (Double.compare(rowValue[c], rates[p]) != 0) {
-                columnOf[p] = split(c, row, rates[p], existing);
-            }
+            store(p, row, rates[p], existing);
+        }
+        for (int h = 0; h < hyperparameters.length; h++) {
+            store(rates.length + h, row, hyperparameters[h], existing);
         }
         size++;
+    }
+
+    /** Stores the value of key index {@code k} (rates first, then hyperparameters) at {@code row}. */
+    private void store(int k, int row, double value, int existing) {
+        int c = columnOf[k];
+        if (!rowSet[c]) {
+            rowSet[c] = true;
+            rowValue[c] = value;
+            columns.get(c).set(row, value);
+        } else if (Double.compare(rowValue[c], value) != 0) {
+            columnOf[k] = split(c, row, value, existing);
+        }
     }
 
     /**
@@ -213,9 +258,9 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
         }
     }
 
-    private void writeRow(int iteration, int epoch, double score, double[] rates) {
+    private void writeRow(int iteration, int epoch, double score, double[] rates, double[] hyperparameters) {
         try {
-            LearningRateCsv.row(stream, iteration, epoch, score, rates);
+            LearningRateCsv.row(stream, iteration, epoch, score, rates, hyperparameters);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a learning-rate row to " + streamFile, e);
         }
@@ -239,7 +284,41 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
         return keys;
     }
 
-    /** Number of distinct rate columns stored (1 when every parameter follows one schedule). */
+    /**
+     * The hyperparameter column keys ({@code momentum:0_W}, ...), in the order of a row's hyperparameter values and
+     * of the CSV columns after the rates; empty when none are recorded.
+     */
+    @Override
+    public List<String> hyperparameterKeys() {
+        return hyperparameterKeys == null ? Collections.emptyList() : hyperparameterKeys;
+    }
+
+    /**
+     * The values of one hyperparameter column, one per row (a copy).
+     *
+     * @param columnKey a key of {@link #hyperparameterKeys()}, such as {@code "momentum:0_W"}
+     * @throws IllegalArgumentException if {@code columnKey} was not recorded
+     * @throws IllegalStateException    if the rows were streamed to a file
+     */
+    @Override
+    public double[] hyperparameters(String columnKey) {
+        int h = hyperparameterKeys().indexOf(columnKey);
+        if (h < 0) {
+            throw new IllegalArgumentException("columnKey (" + columnKey + ") was not recorded; recorded: "
+                    + hyperparameterKeys());
+        }
+        checkInMemory();
+        return columns.get(columnOf[keys.size() + h]).toArray(size);
+    }
+
+    @Override
+    public double hyperparameter(int h, int row) {
+        checkInMemory();
+        Args.index("row", row, size);
+        return columns.get(columnOf[keys.size() + Args.index("h", h, hyperparameterKeys().size())]).get(row);
+    }
+
+    /** Number of distinct value columns stored (1 when every parameter follows one schedule). */
     public int columnCount() {
         return columns.size();
     }
@@ -311,6 +390,7 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
         checkInMemory();
         size = 0;
         keys = Collections.emptyList();
+        hyperparameterKeys = Collections.emptyList();
         columnOf = new int[0];
         columns.clear();
         iterations.clear();
@@ -323,16 +403,24 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
         AtomicFiles.writeText(file, this::writeCsv);
     }
 
-    /** Writes {@code iteration,epoch,score,<param>...}, one row per step, to {@code out}. */
+    /**
+     * Writes {@code iteration,epoch,score,<param>...}, then the hyperparameter columns ({@code momentum:0_W}, ...)
+     * if any, one row per step, to {@code out}.
+     */
     public void writeCsv(Writer out) throws IOException {
         checkInMemory();
-        LearningRateCsv.header(out, keys);
+        List<String> hyperKeys = hyperparameterKeys();
+        LearningRateCsv.header(out, keys, hyperKeys);
         double[] rates = new double[keys.size()];
+        double[] hyper = new double[hyperKeys.size()];
         for (int r = 0; r < size; r++) {
             for (int p = 0; p < rates.length; p++) {
                 rates[p] = columns.get(columnOf[p]).get(r);
             }
-            LearningRateCsv.row(out, iterations.get(r), epochs.get(r), scores.get(r), rates);
+            for (int h = 0; h < hyper.length; h++) {
+                hyper[h] = columns.get(columnOf[rates.length + h]).get(r);
+            }
+            LearningRateCsv.row(out, iterations.get(r), epochs.get(r), scores.get(r), rates, hyper);
         }
     }
 

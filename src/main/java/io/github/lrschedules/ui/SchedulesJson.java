@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collections;
+import io.github.lrschedules.record.Hyperparameter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -26,13 +27,18 @@ import org.nd4j.shade.jackson.core.JsonGenerator;
  *     "iterations": [0, 1, ...],
  *     "score": [2.3, 2.1, ...],             aligned with iterations
  *     "lr": {"0_W": [0.1, 0.1, ...]},       aligned with iterations; {} when the session has no such learning rate
+ *     "hyperparameters": {"momentum": [0.95, 0.94, ...]},   of the same parameter, aligned with iterations: those
+ *                                           recorded beside the rate (LearningRateRecorder.builder().momentum(true)
+ *                                           .weightDecay(true)) that change during the session
+ *     "constantHyperparameters": {"weightDecay": 0.01},     those that keep one value (null: NaN)
  *     "epochs": [0, 1, ...],                as recorded (0: the first epoch); the page draws them from 1
  *     "epochMetrics": {"testAccuracy": [0.61, 0.72, ...]}}]}   aligned with epochs
  * }</pre>
  *
  * Written with Jackson's generator (DL4J's shaded copy). Numbers are written with float precision; NaN and
  * infinities as {@code null}. Each session is reduced to at most
- * {@code maxPoints} iterations by {@link Downsampler}, which keeps the points where the learning rate changes.
+ * {@code maxPoints} iterations by {@link Downsampler}, which keeps the points where the learning rate or a changing
+ * hyperparameter changes.
  */
 final class SchedulesJson {
 
@@ -102,7 +108,26 @@ final class SchedulesJson {
         }
         float[] rates = parameter != null && session.hasLearningRate(parameter)
                 ? session.learningRates().get(parameter) : null;
-        List<float[]> series = rates == null ? Collections.emptyList() : Collections.singletonList(rates);
+        List<float[]> series = new ArrayList<>();
+        if (rates != null) {
+            series.add(rates);
+        }
+        Map<String, float[]> changing = new LinkedHashMap<>();
+        Map<String, Float> constant = new LinkedHashMap<>();
+        if (parameter != null) {
+            for (Hyperparameter h : Hyperparameter.values()) {
+                float[] values = session.hyperparameter(h, parameter);
+                if (values == null || session.size() == 0) {
+                    continue;
+                }
+                if (changes(values, session.size())) {
+                    changing.put(h.columnName(), values);
+                    series.add(values);
+                } else {
+                    constant.put(h.columnName(), values[0]);
+                }
+            }
+        }
         int[] rows = Downsampler.select(session.size(), series, maxPoints);
 
         out.writeStartObject();
@@ -132,6 +157,22 @@ final class SchedulesJson {
             out.writeEndArray();
         }
         out.writeEndObject();
+        out.writeObjectFieldStart("hyperparameters");
+        for (Map.Entry<String, float[]> h : changing.entrySet()) {
+            out.writeArrayFieldStart(h.getKey());
+            float[] values = h.getValue();
+            for (int row : rows) {
+                number(out, values[row]);
+            }
+            out.writeEndArray();
+        }
+        out.writeEndObject();
+        out.writeObjectFieldStart("constantHyperparameters");
+        for (Map.Entry<String, Float> h : constant.entrySet()) {
+            out.writeFieldName(h.getKey());
+            number(out, h.getValue());
+        }
+        out.writeEndObject();
         out.writeArrayFieldStart("epochs");
         for (int epoch : session.epochs()) {
             out.writeNumber(epoch);
@@ -147,6 +188,16 @@ final class SchedulesJson {
         }
         out.writeEndObject();
         out.writeEndObject();
+    }
+
+    /** Whether {@code values} holds two different values (NaN counts as a value) in its first {@code size}. */
+    private static boolean changes(float[] values, int size) {
+        for (int i = 1; i < size; i++) {
+            if (Float.compare(values[i], values[0]) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Parameters with a learning rate in at least one session, in natural order ({@code 2_W} before {@code 10_W}). */

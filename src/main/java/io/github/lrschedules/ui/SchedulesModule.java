@@ -86,6 +86,11 @@ public final class SchedulesModule implements UIModule {
 
     @Override
     public synchronized void onDetach(StatsStorage statsStorage) {
+        for (StorageReader reader : readers) {
+            if (reader.storage() == statsStorage) {
+                reader.close();
+            }
+        }
         if (readers.removeIf(reader -> reader.storage() == statsStorage)) {
             attachments++;
         }

@@ -1,5 +1,6 @@
 package io.github.lrschedules.ui;
 
+import io.github.lrschedules.record.Hyperparameter;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -92,10 +93,22 @@ final class SessionSeries {
     }
 
     /**
+     * The values of hyperparameter {@code h} of parameter {@code parameter} (the column {@code "momentum:0_W"} that
+     * {@link LearningRateReports} writes), aligned with the iterations; null if the session has none.
+     */
+    float[] hyperparameter(Hyperparameter h, String parameter) {
+        return learningRates.get(h.key(parameter));
+    }
+
+    /**
      * Whether the learning rates of {@code key} are worth drawing: some value is a number other than 0.
-     * {@code StatsListener} reports 0 for updaters without a learning rate (AdaDelta, NoOp).
+     * {@code StatsListener} reports 0 for updaters without a learning rate (AdaDelta, NoOp). A hyperparameter
+     * column ({@code momentum:0_W}) is no learning rate.
      */
     boolean hasLearningRate(String key) {
+        if (Hyperparameter.ofKey(key) != null) {
+            return false;
+        }
         float[] values = learningRates.get(key);
         if (values == null) {
             return false;

@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.github.lrschedules.record.LearningRateRecorder;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.ui.model.stats.StatsListener;
@@ -60,10 +61,20 @@ class SchedulesPageBrowserTest {
 
         StatsStorage writing = new FileStatsStorage(statsFile);
         for (Map.Entry<String, ISchedule> run : schedules.entrySet()) {
-            MultiLayerNetwork net = TestNets.mlp(new Nesterovs(run.getValue(), 0.9));
+            boolean oneCycle = run.getKey().equals("one-cycle");
+            // one-cycle also cycles Nesterov's momentum, recorded beside the rate and drawn in the momentum chart
+            MultiLayerNetwork net = TestNets.mlp(oneCycle
+                    ? new Nesterovs(run.getValue(), OneCycleSchedule.momentum(ScheduleType.ITERATION, ITERATIONS, 0.3,
+                            0.85, 0.95, OneCycleSchedule.Anneal.COS, false))
+                    : new Nesterovs(run.getValue(), 0.9));
+            LearningRateRecorder recorder = LearningRateRecorder.builder().momentum(true).build();
             net.setListeners(new StatsListener(writing, 1, run.getKey()),
-                    new TestAccuracyListener(writing, run.getKey(), heldOut()));
+                    new TestAccuracyListener(writing, run.getKey(), heldOut()), recorder);
             TestNets.fitEpochs(net, TestData.blobs(), EPOCHS);
+            if (!run.getKey().equals("warmup-cosine")) { // that one is drawn from StatsListener's reports
+                LearningRateReports.write(recorder, writing, run.getKey(), LearningRateReports.WORKER_ID,
+                        System.currentTimeMillis(), 0);
+            }
         }
         writing.close();
 
@@ -113,6 +124,14 @@ class SchedulesPageBrowserTest {
         }
         assertThat(curves).isEqualTo(sessions.size());
         assertThat(Files.size(screenshot)).isGreaterThan(10_000L);
+
+        String momentum = element(dom, "momentum-chart");
+        assertThat(attribute(momentum, "<svg", "data-series-count")).as("only one-cycle's momentum changes")
+                .isEqualTo("1");
+        assertThat(momentum).containsPattern("<path[^>]*class=\"series-line\"[^>]*data-session=\"one-cycle\"");
+        assertThat(dom).as("the constant momentum of milestones, once as text").contains("momentum 0.9");
+        assertThat(dom).as("no weight decay was recorded: its chart is hidden")
+                .containsPattern("<section[^>]*id=\"decay-box\"[^>]*hidden");
     }
 
     /** The training blobs with extra noise: the same classes, harder to tell apart. */

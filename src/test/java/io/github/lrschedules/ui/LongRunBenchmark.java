@@ -1,0 +1,154 @@
+package io.github.lrschedules.ui;
+
+import io.github.lrschedules.record.LearningRateRecorder;
+import io.github.lrschedules.schedule.OneCycleSchedule;
+import io.github.lrschedules.testing.TestNets;
+import io.github.lrschedules.updater.ScheduledAdam;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.ui.api.UIServer;
+import org.deeplearning4j.ui.model.storage.FileStatsStorage;
+import org.nd4j.linalg.schedule.FixedSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+
+/**
+ * Long runs, synthetic (a benchmark that prints figures, not a test): {@code ITERATIONS} iterations recorded by the
+ * real {@link LearningRateRecorder} ({@code iterationDone} called on a real network with a one-cycle
+ * {@code ScheduledAdam}, momentum and weight decay recorded too, no training step), its heap after a full GC and its
+ * CSV's size; then {@code SESSIONS} such runs written into one {@code FileStatsStorage} by {@link LearningRateReports}
+ * (as {@code examples/run compare} writes them), the file's size, and the Schedules page's data endpoint over that
+ * file: the first answer of a freshly opened file (reads every report), and the median of later answers through the
+ * real UI server over HTTP (the page polls every 3 s).
+ *
+ * <pre>
+ * mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -Xmx8g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.github.lrschedules.ui.LongRunBenchmark \
+ *     ITERATIONS SESSIONS DIR [ITERATIONS_PER_SESSION]
+ * </pre>
+ *
+ * The last argument (default: {@code ITERATIONS}) makes the sessions of the stats file shorter than the recorded run
+ * (rows spread over the same one-cycle): DL4J's {@code FileStatsStorage} commits every report to disk (17 ms each on
+ * the shared machine of BENCHMARKS.md), so ten sessions of 10^6 reports would take days to write.
+ */
+public final class LongRunBenchmark {
+
+    private LongRunBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("longrun");
+        int sessionIterations = args.length > 3 ? Integer.parseInt(args[3]) : iterations;
+        Files.createDirectories(dir);
+        System.out.printf(Locale.ROOT, "%,d iterations recorded, %d sessions of %,d in the stats file, %d cores, max heap"
+                        + " %,d MB, in %s%n", iterations, sessions, sessionIterations, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, dir);
+
+        // 1. the recorder over a long run
+        OneCycleSchedule.Builder cycle = OneCycleSchedule.builder(ScheduleType.ITERATION, 0.01, iterations);
+        MultiLayerNetwork net = TestNets.mlp(new ScheduledAdam(cycle.build(), cycle.buildMomentum(), 0.999, 1e-8,
+                new FixedSchedule(0.01)));
+        long before = usedAfterGc();
+        long start = System.nanoTime();
+        LearningRateRecorder recorder = LearningRateRecorder.builder().momentum(true).weightDecay(true).build();
+        for (int i = 0; i < iterations; i++) {
+            recorder.iterationDone(net, i, i / 1_000);
+        }
+        double recordSeconds = (System.nanoTime() - start) / 1e9;
+        long heap = usedAfterGc() - before;
+        System.out.printf(Locale.ROOT, "recorder: %,d rows of %d rates + %d hyperparameter columns (%d stored columns)"
+                        + " in %.1f s (%.0f ns/iteration); heap after GC %.1f MB (%.1f bytes/iteration)%n",
+                recorder.size(), recorder.parameterKeys().size(), recorder.hyperparameterKeys().size(),
+                recorder.columnCount(), recordSeconds, recordSeconds * 1e9 / iterations, heap / 1e6,
+                heap / (double) iterations);
+        Path csv = dir.resolve("lr.csv");
+        start = System.nanoTime();
+        recorder.writeCsv(csv);
+        System.out.printf(Locale.ROOT, "recorder CSV: %.1f MB (%.0f bytes/iteration) in %.1f s%n", Files.size(csv) / 1e6,
+                Files.size(csv) / (double) iterations, (System.nanoTime() - start) / 1e9);
+
+        // 2. ten sessions in one file storage, as LearningRateReports writes them
+        if (sessionIterations != iterations) {
+            recorder = LearningRateRecorder.builder().momentum(true).weightDecay(true).build();
+            for (int i = 0; i < sessionIterations; i++) {
+                recorder.iterationDone(net, (int) ((long) i * iterations / sessionIterations), i / 1_000);
+            }
+        }
+        File file = dir.resolve("stats.dl4j").toFile();
+        Files.deleteIfExists(file.toPath());
+        start = System.nanoTime();
+        FileStatsStorage writing = new FileStatsStorage(file);
+        for (int s = 0; s < sessions; s++) {
+            LearningRateReports.write(recorder, writing, "run-" + s, LearningRateReports.WORKER_ID,
+                    1_000_000_000_000L + (long) s * 10 * sessionIterations, 0);
+        }
+        writing.close();
+        System.out.printf(Locale.ROOT, "stats file: %d sessions x %,d reports, %.1f MB (%.0f bytes/report), written in"
+                        + " %.1f s%n", sessions, sessionIterations, file.length() / 1e6,
+                file.length() / (double) sessions / sessionIterations, (System.nanoTime() - start) / 1e9);
+        recorder = null;
+
+        // 3. the data endpoint over that file
+        FileStatsStorage reading = new FileStatsStorage(file);
+        before = usedAfterGc();
+        SchedulesModule fresh = new SchedulesModule();
+        fresh.onAttach(reading);
+        start = System.nanoTime();
+        SchedulesModule.Response first = fresh.data(null, null);
+        double firstSeconds = (System.nanoTime() - start) / 1e9;
+        check(first, sessions);
+        System.out.printf(Locale.ROOT, "endpoint, first answer on the opened file (reads every report): %.2f s, "
+                + "%,d bytes; heap of the page's copy after GC %.1f MB%n", firstSeconds, first.body.length(),
+                (usedAfterGc() - before) / 1e6);
+        fresh.onDetach(reading);
+        fresh = null;
+
+        String url = SchedulesUi.start(0, reading);
+        String data = "http://localhost:" + UIServer.getInstance().getPort() + SchedulesModule.DATA_PATH;
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        double[] polls = new double[9];
+        for (int k = 0; k < polls.length; k++) {
+            String target = k % 3 == 2 ? data + "?param=0_b" : data;
+            start = System.nanoTime();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(target))
+                    .timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofString());
+            polls[k] = (System.nanoTime() - start) / 1e9;
+            check(new SchedulesModule.Response(response.statusCode(), response.body()), sessions);
+            System.out.printf(Locale.ROOT, "  GET %s: %.3f s, %,d bytes%n", target.substring(target.indexOf("/sched")),
+                    polls[k], response.body().length());
+        }
+        double[] later = Arrays.copyOfRange(polls, 1, polls.length);
+        Arrays.sort(later);
+        System.out.printf(Locale.ROOT, "endpoint over HTTP (%s): first %.2f s, median of the next %d %.3f s, max %.3f s%n",
+                url, polls[0], later.length, later[later.length / 2], later[later.length - 1]);
+        SchedulesUi.stop();
+        reading.close();
+    }
+
+    private static void check(SchedulesModule.Response response, int sessions) {
+        if (response.status != 200) {
+            throw new AssertionError(response.status + ": " + response.body);
+        }
+        int count = response.body.split("\"reportedIterations\"", -1).length - 1;
+        if (count != sessions || !response.body.contains("\"momentum\"")) {
+            throw new AssertionError("expected " + sessions + " sessions with momentum, got " + count);
+        }
+    }
+
+    private static long usedAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
