@@ -49,8 +49,8 @@ class RunProfileTest {
         assertThat(cpu.workspaceMode()).isEqualTo(WorkspaceMode.ENABLED);
         assertThat(cpu.prefetch()).isEqualTo(2);
         assertThat(cpu.layerHelpers()).isFalse();
-        assertThat(cpu.maxBytes()).isEqualTo(4L << 30);
-        assertThat(cpu.maxPhysicalBytes()).isNull();
+        assertThat(cpu.maxBytes()).isZero();
+        assertThat(cpu.maxPhysicalBytes()).isZero();
 
         RunProfile big = RunProfile.load(PROFILES.resolve("cuda-80gb.properties"));
         assertThat(big.backend()).isEqualTo(RunProfile.Backend.CUDA);
@@ -61,7 +61,8 @@ class RunProfileTest {
         RunProfile defaults = RunProfile.defaults();
         assertThat(defaults.batch()).isNull();
         assertThat(defaults.backend()).isEqualTo(RunProfile.Backend.CPU);
-        assertThat(defaults.maxBytes()).isNull();
+        assertThat(defaults.maxBytes()).isZero();
+        assertThat(defaults.maxPhysicalBytes()).isZero();
     }
 
     @Test
@@ -78,6 +79,14 @@ class RunProfileTest {
         assertThat(p.cudaMaxDeviceCache()).isEqualTo(1234L);
     }
 
+    @Test
+    void zeroTurnsJavaCppsLimitsAndAccountingOff() throws IOException {
+        Path file = Files.writeString(dir.resolve("z.properties"), "nd4j.maxBytes=0\nnd4j.maxPhysicalBytes=0\n");
+        RunProfile p = RunProfile.load(file);
+        assertThat(p.maxBytes()).isZero();
+        assertThat(p.maxPhysicalBytes()).isZero();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "batchsize=128       | unknown key 'batchsize' (value '128'); known keys: description, backend, batch",
@@ -89,7 +98,8 @@ class RunProfileTest {
         "prefetch=-1         | key 'prefetch' has value '-1': must be an integer from 0 to 64",
         "dl4j.layerHelpers=yes | key 'dl4j.layerHelpers' has value 'yes': must be true or false",
         "nd4j.maxBytes=8gb   | key 'nd4j.maxBytes' has value '8gb': must be a size > 0 in bytes",
-        "nd4j.maxBytes=0     | key 'nd4j.maxBytes' has value '0': must be a size > 0",
+        "nd4j.maxBytes=0k    | key 'nd4j.maxBytes' has value '0k': must be a size > 0",
+        "nd4j.maxPhysicalBytes=-1 | key 'nd4j.maxPhysicalBytes' has value '-1': must be a size > 0",
         "nd4j.maxPhysicalBytes=99999999999t | key 'nd4j.maxPhysicalBytes' has value '99999999999t'",
         "cuda.maxDeviceCache=1g | key 'cuda.maxDeviceCache' (value '1g') needs backend=cuda",
     })

@@ -42,7 +42,7 @@ public final class RunOptions {
     int plateauPatience;
 
     @Option(names = "--stats-every", defaultValue = "0", paramLabel = "N",
-            description = "DL4J StatsListener report every N iterations into stats.dl4j (0: about 20 per epoch; each "
+            description = "DL4J StatsListener report every N iterations into stats.dl4j (0: about 4 per epoch; each "
                     + "report is committed to disk). Default: ${DEFAULT-VALUE}.")
     int statsEvery;
 
@@ -107,7 +107,7 @@ public final class RunOptions {
         check(max == null || max > 0 && Double.isFinite(max), "--max-lr", maxLr, "must be auto or a number > 0");
         check(target > 0 && target <= 1, "--target", target, "must be in (0, 1]");
         check(plateauFactor > 0 && plateauFactor < 1, "--plateau-factor", plateauFactor, "must be in (0, 1)");
-        check(statsEvery >= 0, "--stats-every", statsEvery, "must be >= 0 (0: about 20 per epoch)");
+        check(statsEvery >= 0, "--stats-every", statsEvery, "must be >= 0 (0: about 4 per epoch)");
         check(plateauPatience >= 0, "--plateau-patience", plateauPatience, "must be >= 0");
     }
 

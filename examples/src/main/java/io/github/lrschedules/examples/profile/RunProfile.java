@@ -66,9 +66,12 @@ public final class RunProfile {
         this.cudaMaxDeviceCache = (Long) values.get("cuda.maxDeviceCache");
     }
 
-    /** No profile: CPU, float32, workspaces on, prefetch 2, the command's own batch size, no memory limits. */
+    /**
+     * No profile: CPU, float32, workspaces on, prefetch 2, the command's own batch size, no memory limits and no
+     * JavaCPP accounting ({@code nd4j.maxBytes=0}, {@code nd4j.maxPhysicalBytes=0}: faster, BENCHMARKS.md section 4).
+     */
     public static RunProfile defaults() {
-        return new RunProfile("built-in defaults", Map.of(), true);
+        return new RunProfile("built-in defaults", Map.of("nd4j.maxBytes", 0L, "nd4j.maxPhysicalBytes", 0L), true);
     }
 
     /**
@@ -149,6 +152,10 @@ public final class RunProfile {
                     return Boolean.parseBoolean(value);
                 }
                 throw bad(source, key, value, "must be true or false");
+            case "nd4j.maxBytes":
+            case "nd4j.maxPhysicalBytes":
+                // 0: JavaCPP's "no limit", which also skips its accounting of every allocation (BENCHMARKS.md)
+                return value.equals("0") ? 0L : bytes(source, key, value);
             default:
                 return bytes(source, key, value);
         }

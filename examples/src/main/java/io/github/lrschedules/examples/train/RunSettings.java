@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * built with {@link #builder()}, for example
  * {@code RunSettings.builder().model(ModelKind.MLP).epochs(3).batch(64).learningRate(0.1).build()}, which leaves the
  * rest at the command line's defaults: seed 42, target 0.97, plateau factor 0.1 and patience 2, float32, workspaces
- * on, prefetch 2, about 20 StatsListener reports per epoch, one-cycle's maximum = the learning rate, no weight
+ * on, prefetch 2, about 4 StatsListener reports per epoch, one-cycle's maximum = the learning rate, no weight
  * averaging.
  */
 public final class RunSettings {
@@ -115,7 +115,7 @@ public final class RunSettings {
         return prefetch;
     }
 
-    /** StatsListener reporting frequency in iterations; 0 picks about 20 reports per epoch. */
+    /** StatsListener reporting frequency in iterations; 0 picks about 4 reports per epoch. */
     public int statsEvery() {
         return statsEvery;
     }

@@ -47,7 +47,7 @@ public final class Trainer {
     /** Key of the test accuracy at the averaged weights among the epoch metrics of {@code stats.dl4j}. */
     public static final String AVERAGED_TEST_ACCURACY = "averagedTestAccuracy";
     /** StatsListener reports per epoch unless RunSettings.statsEvery() says otherwise. */
-    static final int STATS_PER_EPOCH = 20;
+    static final int STATS_PER_EPOCH = 4;
 
     private final PreparedData data;
     private final RunSettings settings;
