@@ -16,6 +16,9 @@
 #   oneDNN-AVX512 build     the nd4j-native classifier linux-x86_64-onednn-avx512 in place of -onednn-avx2 (needs it in
 #                           the Maven repository: mvn dependency:get -Dartifact=org.nd4j:nd4j-native:1.0.0-M2.1:jar:linux-x86_64-onednn-avx512)
 #   plain build             examples/run --plain: ND4J's build without oneDNN, no layer helpers (DL4J as it ships)
+#   1 thread, no accounting OMP_NUM_THREADS=1 and accounting off together
+#   ... + oneDNN-AVX512     the same on the oneDNN-AVX512 build
+# SETTINGS="examples/run|1 thread, no accounting" (names separated by |) measures only those, in that order.
 set -euo pipefail
 model="${1:?model}"; data="${2:?data dir}"; images="${3:?images}"; rounds="${4:?rounds}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,18 +35,31 @@ settings=("examples/run" "accounting off" "OMP_NUM_THREADS=1" "plain build")
 if [ -f "$avx512_jar" ]; then
     settings+=("oneDNN-AVX512 build")
 fi
+settings+=("1 thread, no accounting")
+if [ -f "$avx512_jar" ]; then
+    settings+=("1 thread, no accounting, oneDNN-AVX512")
+fi
+if [ -n "${SETTINGS:-}" ]; then
+    IFS='|' read -r -a settings <<<"$SETTINGS"
+fi
+no_accounting="-Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0"
 args=(bench-speed --model "$model" --data-dir "$data" --images "$images" --rounds 2)
 run_one() {
     local setting="$1" out="$2"
     case "$setting" in
         "examples/run") "$root/examples/run" "${args[@]}" --variants "$helpers" ;;
-        "accounting off") JAVA_OPTS="-Xmx4g -Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0" \
+        "accounting off") JAVA_OPTS="-Xmx4g $no_accounting" "$root/examples/run" "${args[@]}" --variants "$helpers" ;;
+        "1 thread, no accounting") OMP_NUM_THREADS=1 JAVA_OPTS="-Xmx4g $no_accounting" \
             "$root/examples/run" "${args[@]}" --variants "$helpers" ;;
         "OMP_NUM_THREADS=1") OMP_NUM_THREADS=1 "$root/examples/run" "${args[@]}" --variants "$helpers" ;;
         "plain build") "$root/examples/run" --plain "${args[@]}" --variants defaults ;;
-        "oneDNN-AVX512 build")
-            local target="$root/examples/target/onednn"
-            java -Xmx4g -Djava.awt.headless=true -Dorg.bytedeco.javacpp.platform.extension=-onednn-avx512 \
+        "oneDNN-AVX512 build"|"1 thread, no accounting, oneDNN-AVX512")
+            local target="$root/examples/target/onednn" opts="" threads=()
+            if [ "$setting" != "oneDNN-AVX512 build" ]; then
+                opts="$no_accounting"
+                threads=(OMP_NUM_THREADS=1)
+            fi
+            env ${threads[@]+"${threads[@]}"} java -Xmx4g $opts -Djava.awt.headless=true -Dorg.bytedeco.javacpp.platform.extension=-onednn-avx512 \
                 "-Dlrschedules.examples.profile=$root/gpu-profiles/cpu-onednn.properties" \
                 -cp "$target/classes:$avx512_jar:$(cat "$target/classpath-onednn.txt")" \
                 io.github.lrschedules.examples.Main "${args[@]}" --variants "$helpers" ;;

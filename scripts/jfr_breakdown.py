@@ -17,6 +17,11 @@ native samples of the training thread split its wall time by operation. Each sam
 name for anything else, e.g. JavaCPP's Pointer.physicalBytesInaccurate). Samples before the first and after the last
 call of MultiLayerNetwork.fit are the set-up and are left out, so the shares are those of training.
 Output: a Markdown table, the share of each row, largest first, and the sample count.
+
+--phases A,B,...: instead, put every sample of the thread (from its first sample inside any phase to its last) under
+the innermost frame whose "Class.method" contains one of the names (e.g. --phases
+MultiLayerNetwork.fit,LearningRateReports.write,StatsListener.iterationDone,RunJournal.save,Trainer.measure), else
+"(other)": where a whole `compare` epoch goes, listeners and evaluation included.
 """
 import argparse
 import collections
@@ -56,12 +61,15 @@ def main(argv=None):
     p.add_argument("--thread", default="main", help="the training thread's Java name (default: %(default)s)")
     p.add_argument("--rows", type=int, default=25)
     p.add_argument("--jfr", default="jfr", help="the JDK's jfr tool (default: %(default)s)")
+    p.add_argument("--phases", help="comma-separated Class.method names: split the thread's time by them")
     args = p.parse_args(argv)
     out = subprocess.run([args.jfr, "print", "--json", "--stack-depth", "64", "--events",
                           "jdk.ExecutionSample,jdk.NativeMethodSample", args.recording],
                          check=True, capture_output=True, text=True).stdout
     events = [e for e in json.loads(out)["recording"]["events"]
               if (e["values"].get("sampledThread") or {}).get("javaName") == args.thread]
+    if args.phases:
+        return phases(events, [n.strip() for n in args.phases.split(",") if n.strip()], args.thread)
     training = [e for e in events if any(c.endswith("MultiLayerNetwork") and m == "fit" for c, m in frames(e))]
     if not training:
         sys.exit("no sample of thread %r inside MultiLayerNetwork.fit in %s" % (args.thread, args.recording))
@@ -78,6 +86,30 @@ def main(argv=None):
     rest = total - sum(n for _, n in counts.most_common(args.rows))
     if rest:
         print("| (%d other rows) | %.1f%% | %d |" % (len(counts) - args.rows, 100.0 * rest / total, rest))
+    return 0
+
+
+def phases(events, names, thread):
+    def phase(e):
+        for c, m in frames(e):
+            full = c.split(".")[-1] + "." + m
+            for n in names:
+                if n in full:
+                    return n
+        return None
+    tagged = sorted(((e["values"]["startTime"], phase(e)) for e in events), key=lambda t: t[0])
+    inside = [i for i, (_, ph) in enumerate(tagged) if ph is not None]
+    if not inside:
+        sys.exit("no sample of thread %r in any of %s" % (thread, ", ".join(names)))
+    span = tagged[inside[0]:inside[-1] + 1]
+    counts = collections.Counter(ph or "(other)" for _, ph in span)
+    total = len(span)
+    print("%d samples of thread %s from the first to the last in a phase" % (total, thread))
+    print()
+    print("| phase (innermost frame) | share | samples |")
+    print("|---|---:|---:|")
+    for key, n in counts.most_common():
+        print("| %s | %.1f%% | %d |" % (key, 100.0 * n / total, n))
     return 0
 
 
