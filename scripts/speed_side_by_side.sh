@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # DL4J and PyTorch training throughput side by side, on the same images, in one run: every round runs, in an order
-# rotated per round, DL4J as `examples/run` trains it (its default build and profile), DL4J as it ships
-# (`examples/run --plain`, no layer helpers), the current PyTorch and, if given, a second PyTorch; each is a fresh
+# rotated per round, DL4J as `examples/run` trains it (its default build, profile and thread count), DL4J as it ships
+# (`examples/run --plain` with ND4J's and JavaCPP's own defaults: no layer helpers, an OpenMP thread per CPU, JavaCPP's
+# memory accounting), the current PyTorch and, if given, a second PyTorch; each is a fresh
 # process that measures --rounds 2 after a warm-up (bench-speed / scripts/pytorch_speed.py) and reports its median.
 # Prints the median examples/s of each over the rounds and the median of the per-round ratios to examples/run.
 #
@@ -28,7 +29,9 @@ torch_args=("$root/scripts/pytorch_speed.py" --model "$model" --data-dir "$data"
 run_one() {
     case "$1" in
         0) "$root/examples/run" "${dl4j[@]}" --variants "$(default_variant)" ;;
-        1) "$root/examples/run" --plain "${dl4j[@]}" --variants defaults ;;
+        # DL4J's own defaults: an OpenMP thread per CPU, JavaCPP's limits (the heap, twice the heap) and accounting
+        1) OMP_NUM_THREADS="$cpus" JAVA_OPTS="-Xmx4g -Dorg.bytedeco.javacpp.maxbytes=4g -Dorg.bytedeco.javacpp.maxphysicalbytes=8g" \
+            "$root/examples/run" --plain "${dl4j[@]}" --variants defaults ;;
         2) "$py" "${torch_args[@]}" ;;
         3) "$py2" "${torch_args[@]}" ;;
     esac
@@ -41,6 +44,7 @@ value() {
     grep -E '^\| (defaults|DL4J oneDNN layer helpers on) \||^median examples/s' "$1" | head -1 \
         | sed -E 's/^median examples\/s: ([0-9.]+).*/\1/; s/^\| [^|]+\| *([0-9.]+) *\|.*/\1/'
 }
+cpus="$(nproc)"
 n=${#sides[@]}
 for ((r = 0; r < rounds; r++)); do
     for ((i = 0; i < n; i++)); do

@@ -24,7 +24,9 @@ import org.nd4j.linalg.dataset.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import io.github.lrschedules.examples.profile.Hardware;
 import io.github.lrschedules.examples.profile.LayerHelpers;
+import io.github.lrschedules.examples.profile.RunProfile;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,6 +95,13 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
         check(rounds >= 1, "--rounds", rounds, "must be >= 1");
         check(batch >= 1, "--batch", batch, "must be >= 1");
         check(images >= batch, "--images", images, "must be >= --batch (" + batch + ")");
+        // the profile examples/run gives (or --profile's): its JavaCPP memory settings, as compare runs with them; the
+        // layer helpers stay a variant of their own
+        RunProfile profile = RunProfile.chosen(null);
+        Hardware.apply(profile, out::println);
+        LayerHelpers.enable(false);
+        out.println("Profile: " + profile.name() + " (nd4j.maxBytes " + profile.maxBytes() + ", nd4j.maxPhysicalBytes "
+                + profile.maxPhysicalBytes() + "); OMP_NUM_THREADS " + System.getenv("OMP_NUM_THREADS"));
         LoadedData loaded = dataDir == null ? DataLoader.embedded() : DataLoader.load(DataSource.DIRECTORY, dataDir,
                 out::println);
         PreparedData data = PreparedData.of(loaded, images, 1, 0.0, DataType.FLOAT);
