@@ -39,13 +39,15 @@ import picocli.CommandLine.Model.CommandSpec;
  * every round trains a fresh network (same seed) on the same images once per variant, in an order rotated per round.
  * Which native build of ND4J runs (plain, AVX2, oneDNN) is chosen when the JVM starts ({@code examples/run --onednn});
  * compare builds by running this command once per build. The variant {@value #EMA} measures what an EMA of the
- * weights after every iteration ({@code WeightAveraging}) costs beside the defaults.
+ * weights after every iteration ({@code WeightAveraging}) costs: it trains as {@code examples/run} does (the layer
+ * helpers on where the build has them), so compare it with {@value #LAYER_HELPERS} there.
  */
 @Command(name = "bench-speed", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark: training throughput (examples/s) of the examples' defaults against workspaces off,"
                 + " a prefetching AsyncDataSetIterator, NHWC layout (lenet), DL4J's oneDNN layer helpers on and, on a"
-                + " oneDNN build, ND4J's platform helpers off, and the defaults with an EMA of the weights after every"
-                + " iteration (WeightAveraging.ema(0.999)); interleaved rounds, medians and ratios.", ""},
+                + " oneDNN build, ND4J's platform helpers off, and an EMA of the weights after every iteration"
+                + " (WeightAveraging.ema(0.999), with the layer helpers where the build has them); interleaved rounds,"
+                + " medians and ratios.", ""},
         footer = {"", "Example: examples/run --onednn bench-speed --model lenet"
                 + " --data-dir /usr/share/datasets/fashion-mnist --images 2560 --rounds 5"})
 public final class SpeedBenchmarkCommand implements Callable<Integer> {
@@ -56,7 +58,10 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
     static final String NHWC = "NHWC layout";
     static final String NO_HELPERS = "oneDNN helpers off";
     static final String LAYER_HELPERS = "DL4J oneDNN layer helpers on";
-    /** The defaults plus {@code WeightAveraging.ema(0.999)} as a listener: the cost of an EMA after every iteration. */
+    /**
+     * {@code WeightAveraging.ema(0.999)} as a listener, with the layer helpers where the build has them: the cost of an
+     * EMA after every iteration beside {@link #LAYER_HELPERS} (the defaults on a build without them).
+     */
     static final String EMA = "EMA every iteration";
 
     @Option(names = "--model", defaultValue = "lenet", paramLabel = "mlp|lenet",
@@ -158,7 +163,8 @@ public final class SpeedBenchmarkCommand implements Callable<Integer> {
         boolean layerHelpers = LayerHelpers.enabled();
         // DL4J picks a layer's helper when the layer is built, so the switches go around building and training.
         Nd4j.getEnvironment().allowHelpers(!variant.equals(NO_HELPERS));
-        LayerHelpers.enable(variant.equals(LAYER_HELPERS));
+        // the EMA goes on top of what examples/run trains with: the layer helpers where the build has them
+        LayerHelpers.enable(variant.equals(LAYER_HELPERS) || (variant.equals(EMA) && LayerHelpers.bridgePresent()));
         try {
             MultiLayerNetwork net = model.build(new Nesterovs(0.01, SchedulePlan.MOMENTUM), 42, DataType.FLOAT,
                     workspaces, data.rows(), data.columns(), DigitSet.CLASSES, format);
