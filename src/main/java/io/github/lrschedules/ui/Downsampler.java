@@ -108,19 +108,21 @@ final class Downsampler {
         while (stride > 1 && gridSize(n, iterations, stride / 2) <= remaining) {
             stride /= 2;
         }
+        int shift = Long.numberOfTrailingZeros(stride);
         for (int i = 1; i < n; i++) {
-            if (Math.floorDiv((long) iterations[i], stride) != Math.floorDiv((long) iterations[i - 1], stride)) {
+            if ((long) iterations[i] >> shift != (long) iterations[i - 1] >> shift) {
                 keep.set(i);
             }
         }
         return keep.stream().toArray();
     }
 
-    /** The number of stretches of {@code stride} iterations, after the first, that hold a row. */
+    /** The number of stretches of {@code stride} (a power of two) iterations, after the first, that hold a row. */
     private static int gridSize(int n, int[] iterations, long stride) {
+        int shift = Long.numberOfTrailingZeros(stride);
         int count = 0;
         for (int i = 1; i < n; i++) {
-            if (Math.floorDiv((long) iterations[i], stride) != Math.floorDiv((long) iterations[i - 1], stride)) {
+            if ((long) iterations[i] >> shift != (long) iterations[i - 1] >> shift) {
                 count++;
             }
         }
@@ -204,9 +206,31 @@ final class Downsampler {
                 keys[k++] = ((0xFFFFFFFFL - rank) << 32) | i;
             }
         }
-        Arrays.sort(keys);
-        for (int j = 0; j < budget; j++) {
-            keep.set((int) (keys[j] & 0xFFFFFFFFL));
+        // The budget smallest keys, as a full sort would give them, without sorting them all: count keys by their
+        // top 16 bits, keep every bucket below the one where the budget runs out, sort only that bucket.
+        int[] buckets = new int[1 << 16];
+        for (long key : keys) {
+            buckets[(int) (key >>> 48)]++;
+        }
+        int cut = 0;
+        int below = 0;
+        while (below + buckets[cut] < budget) {
+            below += buckets[cut];
+            cut++;
+        }
+        long[] edge = new long[buckets[cut]];
+        int e = 0;
+        for (long key : keys) {
+            int bucket = (int) (key >>> 48);
+            if (bucket < cut) {
+                keep.set((int) (key & 0xFFFFFFFFL));
+            } else if (bucket == cut) {
+                edge[e++] = key;
+            }
+        }
+        Arrays.sort(edge);
+        for (int j = 0; j < budget - below; j++) {
+            keep.set((int) (edge[j] & 0xFFFFFFFFL));
         }
     }
 }

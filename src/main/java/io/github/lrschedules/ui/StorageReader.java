@@ -35,12 +35,13 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  *
  * <p>Memory is bounded per session: past {@code maxRows} rows ({@value #MAX_ROWS} by default) the rows are thinned
  * by {@link Downsampler#thin} (the first and the last, both sides of every step and the bends of every rate and
- * hyperparameter column, then a grid uniform in iterations) to {@code maxRows}, during a read whenever twice that
- * many are held and at the end of every read; the values at the rows kept are the stored ones. Columns that are equal
- * (every parameter under one schedule) share one array. A session of 10^6 iterations thus holds at most
- * {@code 2 * maxRows} rows while it is read and {@code maxRows} afterwards: with one distinct rate column and two
- * hyperparameter columns, 24 bytes per row, 1.2 MB per session after the read. A page asking for more points than
- * that gets at most {@code maxRows} of such a session; the JSON says how many iterations were stored.
+ * hyperparameter column, then a grid uniform in iterations) to {@code maxRows}, during a read whenever four times
+ * that many are held and at the end of every read; the values at the rows kept are the stored ones. Columns that
+ * are equal (every parameter under one schedule) share one array. A session of any length thus holds at most
+ * {@code 4 * maxRows} rows (plus a block) while it is read and {@code maxRows} afterwards: with one distinct rate
+ * column and two hyperparameter columns, 24 bytes per row, 1.2 MB per session after the read. A page asking for
+ * more points than that gets at most {@code maxRows} of such a session; the JSON says how many iterations were
+ * stored.
  *
  * <p>DL4J's storages answer {@code getAllUpdatesAfter} by scanning every report of the worker, and
  * {@code FileStatsStorage} reads each from its file (about 1.4 ms per report measured here): asking on every poll
@@ -52,6 +53,8 @@ final class StorageReader {
 
     /** Rows a session keeps after a read, by default. */
     static final int MAX_ROWS = 50_000;
+    /** A session is thinned during a read once it holds this many times {@code maxRows} rows. */
+    private static final int READ_ROWS_FACTOR = 4;
 
     private final StatsStorage storage;
     private final int maxRows;
@@ -331,7 +334,7 @@ final class StorageReader {
                 size++;
             }
             firstTimestamp = Math.min(firstTimestamp, timestamp);
-            if (size > 2 * maxRows) {
+            if (size > READ_ROWS_FACTOR * maxRows) {
                 thin();
             }
         }
