@@ -35,6 +35,9 @@ import org.deeplearning4j.core.storage.Persistable;
  * earlier one (every parameter under one schedule) as a reference to it. A column that changes at every row (a
  * cosine rate, a training score) costs 8 bytes per row.
  *
+ * <p>An overview ({@link #OVERVIEW_TYPE_ID}, {@link #isOverview()}) holds some rows of one block, exactly as
+ * recorded, and the number of rows of the block ({@link #representedRows()}).
+ *
  * <p>A block with no rows is the static information a storage needs before it lists a worker. A block is built once
  * and not changed afterwards; {@link Persistable} obliges it to have a public no-argument constructor and
  * {@code decode} methods that fill it in, which the storages use to read it back. As {@link LearningRateRows}, a
@@ -46,6 +49,11 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
 
     /** Type id under which blocks are stored. */
     public static final String TYPE_ID = "LrSchedulesLearningRateBlock";
+    /**
+     * Type id of a block's overview: some of its rows ({@link LearningRateReports#write} keeps a sixteenth, chosen by
+     * the Schedules page's rules), which the page reads instead of the blocks of a very long session.
+     */
+    public static final String OVERVIEW_TYPE_ID = "LrSchedulesLearningRateOverview";
 
     private static final int FORMAT_VERSION = 1;
     private static final byte RAW = 0;
@@ -57,6 +65,8 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
     private String sessionId;
     private String workerId;
     private long timestamp;
+    /** Rows of the block this is the overview of; -1 for a block. */
+    private int overviewOf = -1;
     private int[] iterations = NO_INTS;
     private int[] epochs = NO_INTS;
     private double[] scores = NO_DOUBLES;
@@ -77,6 +87,13 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
      */
     public LearningRateBlock(String sessionId, String workerId, long timestamp, LearningRateRows rows, int fromRow,
                              int toRow) {
+        this(sessionId, workerId, timestamp, rows, fromRow, toRow, -1);
+    }
+
+    /** A block, or ({@code overviewOf >= 0}) the overview of a block of {@code overviewOf} rows. */
+    LearningRateBlock(String sessionId, String workerId, long timestamp, LearningRateRows rows, int fromRow,
+                      int toRow, int overviewOf) {
+        this.overviewOf = overviewOf;
         this.sessionId = Args.notEmpty("sessionId", sessionId);
         this.workerId = Args.notEmpty("workerId", workerId);
         this.timestamp = timestamp;
@@ -108,6 +125,11 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
     /** A block with no rows: the static information of a worker. */
     static LearningRateBlock header(String sessionId, String workerId, long timestamp, LearningRateRows rows) {
         return new LearningRateBlock(sessionId, workerId, timestamp, rows, 0, 0);
+    }
+
+    /** An overview with no rows: the static information of a worker's overviews. */
+    static LearningRateBlock overviewHeader(String sessionId, String workerId, long timestamp, LearningRateRows rows) {
+        return new LearningRateBlock(sessionId, workerId, timestamp, rows, 0, 0, 0);
     }
 
     /** An earlier column equal to {@code column} bit for bit, else {@code column}. */
@@ -204,6 +226,16 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
         return epochs[row];
     }
 
+    /** Whether this is the overview of a block ({@link #OVERVIEW_TYPE_ID}). */
+    public boolean isOverview() {
+        return overviewOf >= 0;
+    }
+
+    /** The rows of the block this block stands for: {@link #size()} for a block, more for an overview. */
+    public int representedRows() {
+        return overviewOf >= 0 ? overviewOf : size();
+    }
+
     /** Without copying, for the reader: the iterations. */
     int[] iterationArray() {
         return iterations;
@@ -236,7 +268,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
 
     @Override
     public String getTypeID() {
-        return TYPE_ID;
+        return overviewOf >= 0 ? OVERVIEW_TYPE_ID : TYPE_ID;
     }
 
     @Override
@@ -277,6 +309,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
         writeString(out, sessionId);
         writeString(out, workerId);
         out.writeLong(timestamp);
+        out.writeInt(overviewOf);
         out.writeInt(size());
         writeStrings(out, parameterKeys);
         writeStrings(out, hyperparameterKeys);
@@ -406,6 +439,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
             String newSession = readString(buffer);
             String newWorker = readString(buffer);
             long newTimestamp = buffer.getLong();
+            int newOverviewOf = buffer.getInt();
             int n = buffer.getInt();
             if (n < 0) {
                 throw new IllegalArgumentException("negative row count " + n);
@@ -432,6 +466,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
             sessionId = newSession;
             workerId = newWorker;
             timestamp = newTimestamp;
+            overviewOf = newOverviewOf;
             iterations = newIterations;
             epochs = newEpochs;
             scores = newScores;
@@ -533,9 +568,10 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
             return false;
         }
         LearningRateBlock other = (LearningRateBlock) o;
-        if (timestamp != other.timestamp || !Objects.equals(sessionId, other.sessionId)
-                || !Objects.equals(workerId, other.workerId) || !Arrays.equals(iterations, other.iterations)
-                || !Arrays.equals(epochs, other.epochs) || !Arrays.equals(scores, other.scores)
+        if (timestamp != other.timestamp || overviewOf != other.overviewOf
+                || !Objects.equals(sessionId, other.sessionId) || !Objects.equals(workerId, other.workerId)
+                || !Arrays.equals(iterations, other.iterations) || !Arrays.equals(epochs, other.epochs)
+                || !Arrays.equals(scores, other.scores)
                 || !parameterKeys.equals(other.parameterKeys) || !hyperparameterKeys.equals(other.hyperparameterKeys)) {
             return false;
         }
@@ -549,7 +585,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
 
     @Override
     public int hashCode() {
-        int h = Objects.hash(sessionId, workerId, timestamp, parameterKeys, hyperparameterKeys);
+        int h = Objects.hash(sessionId, workerId, timestamp, overviewOf, parameterKeys, hyperparameterKeys);
         h = 31 * h + Arrays.hashCode(iterations);
         h = 31 * h + Arrays.hashCode(scores);
         for (double[] column : columns) {
@@ -561,8 +597,8 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
     @Override
     public String toString() {
         return "LearningRateBlock{session=" + sessionId + ", worker=" + workerId + ", timestamp=" + timestamp
-                + ", rows=" + size() + (size() == 0 ? "" : " (iterations " + iterations[0] + ".."
-                + iterations[size() - 1] + ")") + ", parameters=" + parameterKeys + ", hyperparameters="
-                + hyperparameterKeys + "}";
+                + (overviewOf >= 0 ? ", overview of " + overviewOf + " rows" : "") + ", rows=" + size()
+                + (size() == 0 ? "" : " (iterations " + iterations[0] + ".." + iterations[size() - 1] + ")")
+                + ", parameters=" + parameterKeys + ", hyperparameters=" + hyperparameterKeys + "}";
     }
 }

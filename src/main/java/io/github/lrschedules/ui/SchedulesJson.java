@@ -21,8 +21,8 @@ import org.nd4j.shade.jackson.core.JsonGenerator;
  *  "maxPoints": 2000,
  *  "sessions": [
  *    {"id": "cosine", "label": "cosine",    label: the id, numbered if two storages share it
- *     "reportedIterations": 80,             iterations stored; "iterations" may hold fewer (downsampled: by the
-                                           reader past 50,000, then to maxPoints)
+ *     "reportedIterations": 80,             iterations stored; "iterations" may hold fewer (downsampled: by
+ *                                           the reader past 50,000, then to maxPoints)
  *     "downsampled": false,
  *     "hasLearningRate": true,              false: the updater has none (AdaDelta, NoOp) or none was recorded
  *     "iterations": [0, 1, ...],

@@ -33,6 +33,10 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  * by millisecond timestamp, so a fast run may miss iterations whose report was replaced by the next one in the same
  * millisecond; the page shows what is stored.
  *
+ * <p>A session whose blocks stand for more than {@value #OVERVIEW_FACTOR} times {@code maxRows} rows (800,000 by
+ * default) is read from the blocks' overviews ({@link LearningRateBlock#OVERVIEW_TYPE_ID}: a sixteenth of the rows,
+ * chosen by the rules below, exact), so that a page opening ten such sessions reads a sixteenth of the bytes.
+ *
  * <p>Memory is bounded per session: past {@code maxRows} rows ({@value #MAX_ROWS} by default) the rows are thinned
  * by {@link Downsampler#thin} (the first and the last, both sides of every step and the bends of every rate and
  * hyperparameter column, then a grid uniform in iterations) to {@code maxRows}, during a read whenever four times
@@ -53,6 +57,8 @@ final class StorageReader {
 
     /** Rows a session keeps after a read, by default. */
     static final int MAX_ROWS = 50_000;
+    /** A session whose blocks hold more than this many times {@code maxRows} rows is read from their overviews. */
+    static final int OVERVIEW_FACTOR = 16;
     /** A session is thinned during a read once it holds this many times {@code maxRows} rows. */
     private static final int READ_ROWS_FACTOR = 4;
 
@@ -124,12 +130,7 @@ final class StorageReader {
                 version++;
             }
             if (blocks) {
-                if (!session.fromBlocks) {
-                    // the exact rows replace whatever StatsListener reports were read before the first block
-                    session.clearRows();
-                    session.fromBlocks = true;
-                }
-                read(session, LearningRateBlock.TYPE_ID, session.lastBlockTimestamp, StorageReader::addBlock);
+                readBlocks(session, types.contains(LearningRateBlock.OVERVIEW_TYPE_ID));
             } else if (stats) {
                 read(session, StatsListener.TYPE_ID, session.lastStatsTimestamp, StorageReader::addStats);
             }
@@ -149,6 +150,57 @@ final class StorageReader {
         return out;
     }
 
+    /**
+     * Reads a session's new blocks, or its overviews once the overviews stand for more than
+     * {@value #OVERVIEW_FACTOR} times {@code maxRows} rows (the page keeps {@code maxRows} of them: reading a
+     * sixteenth of the rows costs a sixteenth of the time).
+     */
+    private void readBlocks(Accumulator session, boolean overviews) {
+        if (overviews) {
+            String type = LearningRateBlock.OVERVIEW_TYPE_ID;
+            boolean fromStart = session.lastOverviewTimestamp.isEmpty();
+            List<Persistable> read = new ArrayList<>();
+            for (String worker : storage.listWorkerIDsForSessionAndType(session.id, type)) {
+                long after = session.lastOverviewTimestamp.getOrDefault(worker, Long.MIN_VALUE);
+                for (Persistable p : storage.getAllUpdatesAfter(session.id, type, worker, after)) {
+                    after = Math.max(after, p.getTimeStamp());
+                    if (p instanceof LearningRateBlock) {
+                        session.overviewRows += ((LearningRateBlock) p).representedRows();
+                        read.add(p);
+                    }
+                }
+                session.lastOverviewTimestamp.put(worker, after);
+            }
+            if (session.source != Source.OVERVIEWS && session.overviewRows > (long) OVERVIEW_FACTOR * maxRows) {
+                session.clearRows();
+                session.source = Source.OVERVIEWS;
+                version++;
+                if (!fromStart) {
+                    // what was read before only counted rows: read every overview again
+                    session.lastOverviewTimestamp.clear();
+                    session.overviewRows = 0;
+                    readBlocks(session, true);
+                    return;
+                }
+            }
+            if (session.source == Source.OVERVIEWS) {
+                if (!read.isEmpty()) {
+                    version++;
+                }
+                for (Persistable p : read) {
+                    addBlock(session, p);
+                }
+                return;
+            }
+        }
+        if (session.source != Source.BLOCKS) {
+            // the exact rows replace whatever StatsListener reports were read before the first block
+            session.clearRows();
+            session.source = Source.BLOCKS;
+        }
+        read(session, LearningRateBlock.TYPE_ID, session.lastBlockTimestamp, StorageReader::addBlock);
+    }
+
     /** Appends a {@code StatsListener} report's iteration, score and learning rates. */
     private static void addStats(Accumulator session, Persistable p) {
         if (p instanceof StatsReport) {
@@ -162,6 +214,7 @@ final class StorageReader {
     private static void addBlock(Accumulator session, Persistable p) {
         if (p instanceof LearningRateBlock && ((LearningRateBlock) p).size() > 0) {
             LearningRateBlock block = (LearningRateBlock) p;
+            session.dropped += block.representedRows() - block.size();
             session.append(block.iterationArray(), block.scoreArray(), block.size(), block.columnKeys(),
                     Arrays.asList(block.columnArrays()), block.getTimeStamp());
         }
@@ -212,11 +265,14 @@ final class StorageReader {
         final int maxRows;
         final Map<String, Long> lastStatsTimestamp = new HashMap<>();
         final Map<String, Long> lastBlockTimestamp = new HashMap<>();
+        final Map<String, Long> lastOverviewTimestamp = new HashMap<>();
+        /** Rows of the blocks the overviews read so far stand for. */
+        long overviewRows;
         final Map<String, Long> lastMetricsTimestamp = new HashMap<>();
         final TreeMap<Integer, Map<String, Double>> epochMetrics = new TreeMap<>();
         long firstTimestamp = Long.MAX_VALUE;
-        /** Whether the rows come from {@link LearningRateBlock}s. */
-        boolean fromBlocks;
+        /** Where the rows come from. */
+        Source source = Source.STATS;
 
         int size;
         /** Rows thinned away. */
@@ -445,6 +501,16 @@ final class StorageReader {
             return new SessionSeries(id, id, size, size + dropped, iterations, scores, learningRates, epochs,
                     metrics);
         }
+    }
+
+    /** Where a session's rows come from. */
+    private enum Source {
+        /** {@code StatsListener} reports, or the per-row reports of earlier versions. */
+        STATS,
+        /** {@link LearningRateBlock}s. */
+        BLOCKS,
+        /** The blocks' overviews, for a very long session. */
+        OVERVIEWS
     }
 
     /** Keys of one column that get the same values in the rows being appended ({@code source} null: none). */

@@ -96,6 +96,25 @@ class LearningRateBlockTest {
         fromStream.decode(new ByteArrayInputStream(bytes));
         assertThat(fromStream).isEqualTo(block);
 
+        LearningRateBlock overview = LearningRateReports.overview(block);
+        assertThat(overview.isOverview()).isTrue();
+        assertThat(overview.getTypeID()).isEqualTo(LearningRateBlock.OVERVIEW_TYPE_ID);
+        assertThat(overview.representedRows()).isEqualTo(280);
+        assertThat(overview.size()).isBetween(2, 280 / 16 + 1);
+        LearningRateBlock overviewBack = new LearningRateBlock();
+        overviewBack.decode(overview.encode());
+        assertThat(overviewBack).isEqualTo(overview);
+        assertThat(overviewBack.isOverview()).isTrue();
+        assertThat(overviewBack.representedRows()).isEqualTo(280);
+        assertThat(overviewBack.iteration(0)).isEqualTo(block.iteration(0));
+        assertThat(overviewBack.iteration(overviewBack.size() - 1)).isEqualTo(block.iteration(279));
+        for (int r = 0; r < overviewBack.size(); r++) {
+            int row = (overviewBack.iteration(r) - 10) / 2;
+            assertThat(overviewBack.hyperparameter(0, r)).isEqualTo(table.hyperparameter(0, row));
+        }
+        assertThat(block.isOverview()).isFalse();
+        assertThat(block.representedRows()).isEqualTo(280);
+
         LearningRateBlock empty = new LearningRateBlock();
         empty.decode(new LearningRateBlock("run", "w", 5, table, 300, 300).encode());
         assertThat(empty.size()).isZero();
