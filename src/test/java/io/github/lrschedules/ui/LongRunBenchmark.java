@@ -1,6 +1,7 @@
 package io.github.lrschedules.ui;
 
 import io.github.lrschedules.record.LearningRateRecorder;
+import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.record.LearningRateTable;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.testing.TestNets;
@@ -38,11 +39,12 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * <pre>
  * mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -Xmx4g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.github.lrschedules.ui.LongRunBenchmark \
- *     ITERATIONS SESSIONS DIR [ITERATIONS_PER_SESSION]
+ *     ITERATIONS SESSIONS DIR [ITERATIONS_PER_SESSION [ROWS_PER_WRITE]]
  * </pre>
  *
  * The last argument (default: {@code ITERATIONS}) makes the sessions of the stats file shorter than the recorded run
- * (rows spread over the same one-cycle). {@code -Dlongrun.csv=false} skips the CSV.
+ * (rows spread over the same one-cycle); {@code ROWS_PER_WRITE} (default: all) writes each session in calls of that
+ * many rows, as a run writes an epoch at a time. {@code -Dlongrun.csv=false} skips the CSV.
  */
 public final class LongRunBenchmark {
 
@@ -54,6 +56,7 @@ public final class LongRunBenchmark {
         int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("longrun");
         int sessionIterations = args.length > 3 ? Integer.parseInt(args[3]) : iterations;
+        int rowsPerWrite = args.length > 4 ? Integer.parseInt(args[4]) : Integer.MAX_VALUE;
         Files.createDirectories(dir);
         System.out.printf(Locale.ROOT, "%,d iterations recorded, %d sessions of %,d in the stats file, %d cores, max heap"
                         + " %,d MB, in %s%n", iterations, sessions, sessionIterations, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, dir);
@@ -112,16 +115,21 @@ public final class LongRunBenchmark {
         Files.deleteIfExists(file.toPath());
         start = System.nanoTime();
         FileStatsStorage writing = new FileStatsStorage(file);
+        long blocks = 0;
         for (int s = 0; s < sessions; s++) {
-            LearningRateReports.write(rows, writing, "run-" + s, LearningRateReports.WORKER_ID,
-                    1_000_000_000_000L + (long) s * 10 * sessionIterations, 0);
+            // as a run writes its rows: every rowsPerWrite rows (an epoch), the rows since the last write
+            for (int from = 0; from < rows.size(); from += rowsPerWrite) {
+                int to = (int) Math.min(rows.size(), (long) from + rowsPerWrite);
+                LearningRateReports.write(new Prefix(rows, to), writing, "run-" + s, LearningRateReports.WORKER_ID,
+                        1_000_000_000_000L + (long) s * 10 * sessionIterations, from);
+                blocks += (to - from + LearningRateReports.BLOCK_ROWS - 1) / LearningRateReports.BLOCK_ROWS;
+            }
         }
         writing.close();
         double writeSeconds = (System.nanoTime() - start) / 1e9;
-        long blocks = (long) sessions * ((sessionIterations + LearningRateReports.BLOCK_ROWS - 1)
-                / LearningRateReports.BLOCK_ROWS);
-        System.out.printf(Locale.ROOT, "stats file: %d sessions x %,d rows in %,d blocks, %.1f MB (%.1f bytes/row),"
-                        + " written in %.1f s (%.1f ms per block)%n", sessions, sessionIterations, blocks,
+        System.out.printf(Locale.ROOT, "stats file: %d sessions x %,d rows written %,d rows at a time, %,d blocks (and"
+                        + " as many overviews), %.1f MB (%.1f bytes/row), written in %.1f s (%.1f ms per block)%n",
+                sessions, sessionIterations, rowsPerWrite, blocks,
                 file.length() / 1e6, file.length() / (double) sessions / sessionIterations, writeSeconds,
                 writeSeconds * 1e3 / blocks);
         rows = null;
@@ -161,6 +169,82 @@ public final class LongRunBenchmark {
                 url, polls[0], later.length, later[later.length / 2], later[later.length - 1]);
         SchedulesUi.stop();
         reading.close();
+    }
+
+    /** The first {@code size} rows of {@code rows}: what a run has recorded so far. */
+    private static final class Prefix implements LearningRateRows {
+        private final LearningRateRows rows;
+        private final int size;
+
+        Prefix(LearningRateRows rows, int size) {
+            this.rows = rows;
+            this.size = size;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public List<String> parameterKeys() {
+            return rows.parameterKeys();
+        }
+
+        @Override
+        public List<String> hyperparameterKeys() {
+            return rows.hyperparameterKeys();
+        }
+
+        @Override
+        public int[] iterations() {
+            return Arrays.copyOf(rows.iterations(), size);
+        }
+
+        @Override
+        public int[] epochs() {
+            return Arrays.copyOf(rows.epochs(), size);
+        }
+
+        @Override
+        public double[] scores() {
+            return Arrays.copyOf(rows.scores(), size);
+        }
+
+        @Override
+        public double[] learningRates(String parameterKey) {
+            return Arrays.copyOf(rows.learningRates(parameterKey), size);
+        }
+
+        @Override
+        public double[] hyperparameters(String columnKey) {
+            return Arrays.copyOf(rows.hyperparameters(columnKey), size);
+        }
+
+        @Override
+        public int iteration(int row) {
+            return rows.iteration(row);
+        }
+
+        @Override
+        public int epoch(int row) {
+            return rows.epoch(row);
+        }
+
+        @Override
+        public double score(int row) {
+            return rows.score(row);
+        }
+
+        @Override
+        public double learningRate(int p, int row) {
+            return rows.learningRate(p, row);
+        }
+
+        @Override
+        public double hyperparameter(int h, int row) {
+            return rows.hyperparameter(h, row);
+        }
     }
 
     /** The rows of {@code recorder} with a score that changes at every row, as a trained run's does. */
