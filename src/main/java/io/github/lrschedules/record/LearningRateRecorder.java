@@ -248,6 +248,11 @@ public final class LearningRateRecorder extends BaseTrainingListener implements 
     }
 
     @Override
+    public synchronized int epoch(int row) {
+        return table.epoch(row);
+    }
+
+    @Override
     public synchronized double score(int row) {
         return table.score(row);
     }

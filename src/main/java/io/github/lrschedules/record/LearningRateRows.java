@@ -37,6 +37,11 @@ public interface LearningRateRows {
         return iterations()[row];
     }
 
+    /** The epoch count of {@code row}; implementations override this to avoid the copy. */
+    default int epoch(int row) {
+        return epochs()[row];
+    }
+
     /** The score of {@code row}; implementations override this to avoid the copy. */
     default double score(int row) {
         return scores()[row];

@@ -374,6 +374,7 @@ public final class LearningRateTable implements LearningRateRows, Serializable {
     }
 
     /** The epoch of {@code row}. */
+    @Override
     public int epoch(int row) {
         checkInMemory();
         return epochs.get(Args.index("row", row, size));

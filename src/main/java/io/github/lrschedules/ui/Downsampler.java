@@ -69,6 +69,66 @@ final class Downsampler {
         return keep.stream().toArray();
     }
 
+    /**
+     * Sorted indices into {@code [0, n)}, at most {@code maxPoints}, chosen so that what was kept can be thinned
+     * again with more rows appended (a long run read block by block, a live run polled): the first and the last,
+     * the change points of {@link #select} (within three quarters of the budget, the largest first), then a grid
+     * that is uniform in iterations rather than in indices: the first row of every stretch of {@code stride}
+     * iterations, {@code stride} the smallest power of two whose grid fits in the rest of the budget. A row on the
+     * grid of {@code 2 * stride} is on the grid of {@code stride}, so the grid survives any number of passes and
+     * early iterations are not thinned more than late ones.
+     *
+     * @param iterations ascending, at least {@code n} of them
+     * @param series     learning-rate series, each of length at least {@code n}; NaN where a value is missing
+     * @throws IllegalArgumentException if {@code maxPoints < 2}
+     */
+    static int[] thin(int n, int[] iterations, List<float[]> series, int maxPoints) {
+        Args.atLeast("maxPoints", maxPoints, 2);
+        if (n <= maxPoints) {
+            return select(n, series, maxPoints);
+        }
+        double[] priority = new double[n];
+        for (float[] s : series) {
+            markChangePoints(s, n, priority);
+        }
+        BitSet keep = new BitSet(n);
+        keep.set(0);
+        keep.set(n - 1);
+        keepHighest(priority, n, maxPoints - 2 - maxPoints / 4, keep);
+        int remaining = maxPoints - keep.cardinality();
+        long span = (long) iterations[n - 1] - iterations[0];
+        // start near the answer (a dense run has a row in about span / stride stretches), then find the smallest
+        long stride = Long.highestOneBit(Math.max(1, span / Math.max(1, remaining)));
+        while (gridSize(n, iterations, stride) > remaining) {
+            stride *= 2;
+            if (stride > 2 * span + 2) {
+                return keep.stream().toArray();
+            }
+        }
+        while (stride > 1 && gridSize(n, iterations, stride / 2) <= remaining) {
+            stride /= 2;
+        }
+        int shift = Long.numberOfTrailingZeros(stride);
+        for (int i = 1; i < n; i++) {
+            if ((long) iterations[i] >> shift != (long) iterations[i - 1] >> shift) {
+                keep.set(i);
+            }
+        }
+        return keep.stream().toArray();
+    }
+
+    /** The number of stretches of {@code stride} (a power of two) iterations, after the first, that hold a row. */
+    private static int gridSize(int n, int[] iterations, long stride) {
+        int shift = Long.numberOfTrailingZeros(stride);
+        int count = 0;
+        for (int i = 1; i < n; i++) {
+            if ((long) iterations[i] >> shift != (long) iterations[i - 1] >> shift) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     private static void markChangePoints(float[] s, int n, double[] priority) {
         for (int i = 1; i < n; i++) {
             float a = s[i - 1];
@@ -146,9 +206,31 @@ final class Downsampler {
                 keys[k++] = ((0xFFFFFFFFL - rank) << 32) | i;
             }
         }
-        Arrays.sort(keys);
-        for (int j = 0; j < budget; j++) {
-            keep.set((int) (keys[j] & 0xFFFFFFFFL));
+        // The budget smallest keys, as a full sort would give them, without sorting them all: count keys by their
+        // top 16 bits, keep every bucket below the one where the budget runs out, sort only that bucket.
+        int[] buckets = new int[1 << 16];
+        for (long key : keys) {
+            buckets[(int) (key >>> 48)]++;
+        }
+        int cut = 0;
+        int below = 0;
+        while (below + buckets[cut] < budget) {
+            below += buckets[cut];
+            cut++;
+        }
+        long[] edge = new long[buckets[cut]];
+        int e = 0;
+        for (long key : keys) {
+            int bucket = (int) (key >>> 48);
+            if (bucket < cut) {
+                keep.set((int) (key & 0xFFFFFFFFL));
+            } else if (bucket == cut) {
+                edge[e++] = key;
+            }
+        }
+        Arrays.sort(edge);
+        for (int j = 0; j < budget - below; j++) {
+            keep.set((int) (edge[j] & 0xFFFFFFFFL));
         }
     }
 }

@@ -21,7 +21,8 @@ import org.nd4j.shade.jackson.core.JsonGenerator;
  *  "maxPoints": 2000,
  *  "sessions": [
  *    {"id": "cosine", "label": "cosine",    label: the id, numbered if two storages share it
- *     "reportedIterations": 80,             iterations stored; "iterations" may hold fewer (downsampled)
+ *     "reportedIterations": 80,             iterations stored; "iterations" may hold fewer (downsampled: by
+ *                                           the reader past 50,000, then to maxPoints)
  *     "downsampled": false,
  *     "hasLearningRate": true,              false: the updater has none (AdaDelta, NoOp) or none was recorded
  *     "iterations": [0, 1, ...],
@@ -133,8 +134,8 @@ final class SchedulesJson {
         out.writeStartObject();
         out.writeStringField("id", session.id());
         out.writeStringField("label", session.label());
-        out.writeNumberField("reportedIterations", session.size());
-        out.writeBooleanField("downsampled", rows.length < session.size());
+        out.writeNumberField("reportedIterations", session.reportedIterations());
+        out.writeBooleanField("downsampled", rows.length < session.reportedIterations());
         out.writeBooleanField("hasLearningRate", anyRate);
         out.writeArrayFieldStart("iterations");
         int[] iterations = session.iterations();

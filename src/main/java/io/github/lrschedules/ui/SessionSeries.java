@@ -15,6 +15,7 @@ final class SessionSeries {
     private final String id;
     private final String label;
     private final int size;
+    private final long reportedIterations;
     private final int[] iterations;
     private final double[] scores;
     private final Map<String, float[]> learningRates;
@@ -28,6 +29,19 @@ final class SessionSeries {
      */
     SessionSeries(String id, String label, int size, int[] iterations, double[] scores,
                   Map<String, float[]> learningRates, int[] epochs, Map<String, double[]> epochMetrics) {
+        this(id, label, size, size, iterations, scores, learningRates, epochs, epochMetrics);
+    }
+
+    /**
+     * @param reportedIterations the number of iterations stored, of which the reader kept {@code size} (at least
+     *                           {@code size})
+     */
+    SessionSeries(String id, String label, int size, long reportedIterations, int[] iterations, double[] scores,
+                  Map<String, float[]> learningRates, int[] epochs, Map<String, double[]> epochMetrics) {
+        if (reportedIterations < size) {
+            throw new IllegalArgumentException("reportedIterations (" + reportedIterations + ") must be >= size ("
+                    + size + ")");
+        }
         if (iterations.length < size || scores.length < size) {
             throw new IllegalArgumentException("iterations (" + iterations.length + ") and scores (" + scores.length
                     + ") must hold size (" + size + ") values");
@@ -47,6 +61,7 @@ final class SessionSeries {
         this.id = id;
         this.label = label;
         this.size = size;
+        this.reportedIterations = reportedIterations;
         this.iterations = iterations;
         this.scores = scores;
         this.learningRates = Collections.unmodifiableMap(new LinkedHashMap<>(learningRates));
@@ -56,7 +71,8 @@ final class SessionSeries {
 
     /** The same data under another label (to tell apart equal session ids of different storages). */
     SessionSeries withLabel(String newLabel) {
-        return new SessionSeries(id, newLabel, size, iterations, scores, learningRates, epochs, epochMetrics);
+        return new SessionSeries(id, newLabel, size, reportedIterations, iterations, scores, learningRates, epochs,
+                epochMetrics);
     }
 
     String id() {
@@ -67,9 +83,14 @@ final class SessionSeries {
         return label;
     }
 
-    /** Number of reported iterations. */
+    /** Number of iterations held (the reader may have thinned a long session). */
     int size() {
         return size;
+    }
+
+    /** Number of iterations stored in the storage, of which {@link #size()} are held. */
+    long reportedIterations() {
+        return reportedIterations;
     }
 
     int[] iterations() {

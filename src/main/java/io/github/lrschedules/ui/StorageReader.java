@@ -1,5 +1,6 @@
 package io.github.lrschedules.ui;
 
+import io.github.lrschedules.internal.Args;
 import io.github.lrschedules.record.EpochMetricsReport;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,12 +24,28 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  * the reports stored since, so that a page that polls a live training run does not decode the whole history every
  * time. Not thread-safe: the module calls it under its lock.
  *
- * <p>A session is shown if it has {@code StatsListener} reports or {@link EpochMetricsReport}s. Where a session has
- * the exact rows of {@link LearningRateReports} (worker {@link LearningRateReports#WORKER_ID}), the page reads its
- * rates and scores from them alone (every iteration) and ignores {@code StatsListener}'s reports of the same run. Reports are ordered
- * by iteration, one per iteration: when several workers (ParallelWrapper) report the same iteration, the one read
- * last is kept. Storages key reports by millisecond timestamp, so a fast run may miss iterations whose report was
- * replaced by the next one in the same millisecond; the page shows what is stored.
+ * <p>A session is shown if it has {@link LearningRateBlock}s, {@code StatsListener} reports or
+ * {@link EpochMetricsReport}s. Where a session has blocks ({@link LearningRateReports}), the page reads its rates and
+ * scores from them alone (every iteration, exactly as recorded, then rounded to float for the page) and ignores
+ * {@code StatsListener}'s reports of the same run; likewise for the one report per row under worker
+ * {@link LearningRateReports#WORKER_ID} that earlier versions wrote. Rows are ordered by iteration, one per iteration:
+ * when several workers (ParallelWrapper) report the same iteration, the one read last is kept. Storages key reports
+ * by millisecond timestamp, so a fast run may miss iterations whose report was replaced by the next one in the same
+ * millisecond; the page shows what is stored.
+ *
+ * <p>A session whose blocks stand for more than {@value #OVERVIEW_FACTOR} times {@code maxRows} rows (800,000 by
+ * default) is read from the blocks' overviews ({@link LearningRateBlock#OVERVIEW_TYPE_ID}: a sixteenth of the rows,
+ * chosen by the rules below, exact), so that a page opening ten such sessions reads a sixteenth of the bytes.
+ *
+ * <p>Memory is bounded per session: past {@code maxRows} rows ({@value #MAX_ROWS} by default) the rows are thinned
+ * by {@link Downsampler#thin} (the first and the last, both sides of every step and the bends of every rate and
+ * hyperparameter column, then a grid uniform in iterations) to {@code maxRows}, during a read whenever four times
+ * that many are held and at the end of every read; the values at the rows kept are the stored ones. Columns that
+ * are equal (every parameter under one schedule) share one array. A session of any length thus holds at most
+ * {@code 4 * maxRows} rows (plus a block) while it is read and {@code maxRows} afterwards: with one distinct rate
+ * column and two hyperparameter columns, 24 bytes per row, 1.2 MB per session after the read. A page asking for
+ * more points than that gets at most {@code maxRows} of such a session; the JSON says how many iterations were
+ * stored.
  *
  * <p>DL4J's storages answer {@code getAllUpdatesAfter} by scanning every report of the worker, and
  * {@code FileStatsStorage} reads each from its file (about 1.4 ms per report measured here): asking on every poll
@@ -38,7 +55,15 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  */
 final class StorageReader {
 
+    /** Rows a session keeps after a read, by default. */
+    static final int MAX_ROWS = 50_000;
+    /** A session whose blocks hold more than this many times {@code maxRows} rows is read from their overviews. */
+    static final int OVERVIEW_FACTOR = 16;
+    /** A session is thinned during a read once it holds this many times {@code maxRows} rows. */
+    private static final int READ_ROWS_FACTOR = 4;
+
     private final StatsStorage storage;
+    private final int maxRows;
     private final Map<String, Accumulator> sessions = new HashMap<>();
     private long version;
     /** Set by every write the storage announces; null listener: the storage announces none, read every time. */
@@ -47,7 +72,13 @@ final class StorageReader {
     private List<SessionSeries> last;
 
     StorageReader(StatsStorage storage) {
+        this(storage, MAX_ROWS);
+    }
+
+    /** A reader that thins a session to {@code maxRows} rows (at least 2). */
+    StorageReader(StatsStorage storage, int maxRows) {
         this.storage = storage;
+        this.maxRows = Args.atLeast("maxRows", maxRows, 2);
         if (storage instanceof BaseCollectionStatsStorage) {
             listener = event -> written.set(true);
             storage.registerStatsStorageListener(listener);
@@ -86,24 +117,27 @@ final class StorageReader {
         }
         for (String sessionId : storage.listSessionIDs()) {
             List<String> types = storage.listTypeIDsForSession(sessionId);
+            boolean blocks = types.contains(LearningRateBlock.TYPE_ID);
             boolean stats = types.contains(StatsListener.TYPE_ID);
             boolean metrics = types.contains(EpochMetricsReport.TYPE_ID);
-            if (!stats && !metrics) {
+            if (!blocks && !stats && !metrics) {
                 continue;
             }
             Accumulator session = sessions.get(sessionId);
             if (session == null) {
-                session = new Accumulator(sessionId);
+                session = new Accumulator(sessionId, maxRows);
                 sessions.put(sessionId, session);
                 version++;
             }
-            if (stats) {
+            if (blocks) {
+                readBlocks(session, types.contains(LearningRateBlock.OVERVIEW_TYPE_ID));
+            } else if (stats) {
                 read(session, StatsListener.TYPE_ID, session.lastStatsTimestamp, StorageReader::addStats);
             }
             if (metrics) {
                 read(session, EpochMetricsReport.TYPE_ID, session.lastMetricsTimestamp, StorageReader::addMetrics);
             }
-            session.sortIfNeeded();
+            session.finishRead();
         }
         List<Accumulator> ordered = new ArrayList<>(sessions.values());
         ordered.sort((a, b) -> a.firstTimestamp != b.firstTimestamp
@@ -116,12 +150,73 @@ final class StorageReader {
         return out;
     }
 
+    /**
+     * Reads a session's new blocks, or its overviews once the overviews stand for more than
+     * {@value #OVERVIEW_FACTOR} times {@code maxRows} rows (the page keeps {@code maxRows} of them: reading a
+     * sixteenth of the rows costs a sixteenth of the time).
+     */
+    private void readBlocks(Accumulator session, boolean overviews) {
+        if (overviews) {
+            String type = LearningRateBlock.OVERVIEW_TYPE_ID;
+            boolean fromStart = session.lastOverviewTimestamp.isEmpty();
+            List<Persistable> read = new ArrayList<>();
+            for (String worker : storage.listWorkerIDsForSessionAndType(session.id, type)) {
+                long after = session.lastOverviewTimestamp.getOrDefault(worker, Long.MIN_VALUE);
+                for (Persistable p : storage.getAllUpdatesAfter(session.id, type, worker, after)) {
+                    after = Math.max(after, p.getTimeStamp());
+                    if (p instanceof LearningRateBlock) {
+                        session.overviewRows += ((LearningRateBlock) p).representedRows();
+                        read.add(p);
+                    }
+                }
+                session.lastOverviewTimestamp.put(worker, after);
+            }
+            if (session.source != Source.OVERVIEWS && session.overviewRows > (long) OVERVIEW_FACTOR * maxRows) {
+                session.clearRows();
+                session.source = Source.OVERVIEWS;
+                version++;
+                if (!fromStart) {
+                    // what was read before only counted rows: read every overview again
+                    session.lastOverviewTimestamp.clear();
+                    session.overviewRows = 0;
+                    readBlocks(session, true);
+                    return;
+                }
+            }
+            if (session.source == Source.OVERVIEWS) {
+                if (!read.isEmpty()) {
+                    version++;
+                }
+                for (Persistable p : read) {
+                    addBlock(session, p);
+                }
+                return;
+            }
+        }
+        if (session.source != Source.BLOCKS) {
+            // the exact rows replace whatever StatsListener reports were read before the first block
+            session.clearRows();
+            session.source = Source.BLOCKS;
+        }
+        read(session, LearningRateBlock.TYPE_ID, session.lastBlockTimestamp, StorageReader::addBlock);
+    }
+
     /** Appends a {@code StatsListener} report's iteration, score and learning rates. */
     private static void addStats(Accumulator session, Persistable p) {
         if (p instanceof StatsReport) {
             StatsReport report = (StatsReport) p;
             session.append(report.getIterationCount(), report.getScore(), report.getLearningRates(),
                     report.getTimeStamp());
+        }
+    }
+
+    /** Appends a block's rows (a block without rows is a worker's static information). */
+    private static void addBlock(Accumulator session, Persistable p) {
+        if (p instanceof LearningRateBlock && ((LearningRateBlock) p).size() > 0) {
+            LearningRateBlock block = (LearningRateBlock) p;
+            session.dropped += block.representedRows() - block.size();
+            session.append(block.iterationArray(), block.scoreArray(), block.size(), block.columnKeys(),
+                    Arrays.asList(block.columnArrays()), block.getTimeStamp());
         }
     }
 
@@ -159,54 +254,188 @@ final class StorageReader {
         }
     }
 
-    /** Growable columns of one session. */
+    /**
+     * Growable columns of one session. Keys whose values have been equal at every row so far share one column; a
+     * column is split when its keys' values part.
+     */
     private static final class Accumulator {
         private static final int INITIAL_CAPACITY = 256;
 
         final String id;
+        final int maxRows;
         final Map<String, Long> lastStatsTimestamp = new HashMap<>();
+        final Map<String, Long> lastBlockTimestamp = new HashMap<>();
+        final Map<String, Long> lastOverviewTimestamp = new HashMap<>();
+        /** Rows of the blocks the overviews read so far stand for. */
+        long overviewRows;
         final Map<String, Long> lastMetricsTimestamp = new HashMap<>();
         final TreeMap<Integer, Map<String, Double>> epochMetrics = new TreeMap<>();
         long firstTimestamp = Long.MAX_VALUE;
+        /** Where the rows come from. */
+        Source source = Source.STATS;
 
         int size;
-        int[] iterations = new int[INITIAL_CAPACITY];
-        double[] scores = new double[INITIAL_CAPACITY];
-        final Map<String, float[]> learningRates = new LinkedHashMap<>();
+        /** Rows thinned away. */
+        long dropped;
+        int capacity;
+        int[] iterations;
+        double[] scores;
+        /** Key to index in {@link #columns}, in the order the keys were first seen. */
+        final Map<String, Integer> columnOf = new LinkedHashMap<>();
+        final List<float[]> columns = new ArrayList<>();
         boolean unsorted;
 
-        Accumulator(String id) {
+        Accumulator(String id, int maxRows) {
             this.id = id;
+            this.maxRows = maxRows;
+            clearRows();
         }
 
+        void clearRows() {
+            size = 0;
+            dropped = 0;
+            capacity = INITIAL_CAPACITY;
+            iterations = new int[capacity];
+            scores = new double[capacity];
+            columnOf.clear();
+            columns.clear();
+            unsorted = false;
+            lastStatsTimestamp.clear();
+        }
+
+        /** Appends one {@code StatsListener} report; keys with equal rates share a column. */
         void append(int iteration, double score, Map<String, Double> rates, long timestamp) {
-            if (size == iterations.length) {
-                int capacity = 2 * size;
-                iterations = Arrays.copyOf(iterations, capacity);
-                scores = Arrays.copyOf(scores, capacity);
-                learningRates.replaceAll((k, v) -> Arrays.copyOf(v, capacity));
-            }
-            if (size > 0 && iteration <= iterations[size - 1]) {
-                unsorted = true;
-            }
-            iterations[size] = iteration;
-            scores[size] = score;
-            for (float[] column : learningRates.values()) {
-                column[size] = Float.NaN;
-            }
+            List<String> keys = new ArrayList<>();
+            List<double[]> values = new ArrayList<>();
             if (rates != null) {
+                Map<Long, double[]> byValue = new HashMap<>();
                 for (Map.Entry<String, Double> e : rates.entrySet()) {
-                    float[] column = learningRates.get(e.getKey());
-                    if (column == null) {
-                        column = new float[iterations.length];
-                        Arrays.fill(column, 0, size, Float.NaN);
-                        learningRates.put(e.getKey(), column);
-                    }
-                    column[size] = e.getValue() == null ? Float.NaN : e.getValue().floatValue();
+                    double v = e.getValue() == null ? Double.NaN : e.getValue();
+                    keys.add(e.getKey());
+                    values.add(byValue.computeIfAbsent(Double.doubleToLongBits(v), bits -> new double[] {v}));
                 }
             }
-            size++;
+            append(new int[] {iteration}, new double[] {score}, 1, keys, values, timestamp);
+        }
+
+        /**
+         * Appends {@code n} rows: {@code values.get(k)} holds the values of {@code keys.get(k)} (one array shared by
+         * keys whose values are equal); keys seen before but not given are NaN in these rows.
+         */
+        void append(int[] newIterations, double[] newScores, int n, List<String> keys, List<double[]> values,
+                    long timestamp) {
+            ensureCapacity(size + n);
+            Map<String, double[]> sourceOf = new HashMap<>();
+            int fresh = -1;
+            for (int k = 0; k < keys.size(); k++) {
+                String key = keys.get(k);
+                sourceOf.put(key, values.get(k));
+                if (!columnOf.containsKey(key)) {
+                    if (fresh < 0) {
+                        float[] column = new float[capacity];
+                        Arrays.fill(column, 0, size, Float.NaN);
+                        columns.add(column);
+                        fresh = columns.size() - 1;
+                    }
+                    columnOf.put(key, fresh);
+                }
+            }
+            // the keys of a column that get different values in these rows part: the first group keeps the column
+            Map<Integer, List<Group>> groupsByColumn = new LinkedHashMap<>();
+            for (Map.Entry<String, Integer> e : columnOf.entrySet()) {
+                double[] source = sourceOf.get(e.getKey());
+                List<Group> groups = groupsByColumn.computeIfAbsent(e.getValue(), c -> new ArrayList<>());
+                Group group = null;
+                for (Group g : groups) {
+                    if (g.source == source) {
+                        group = g;
+                        break;
+                    }
+                }
+                if (group == null) {
+                    group = new Group(source);
+                    groups.add(group);
+                }
+                group.keys.add(e.getKey());
+            }
+            for (Map.Entry<Integer, List<Group>> e : groupsByColumn.entrySet()) {
+                List<Group> groups = e.getValue();
+                for (int g = 0; g < groups.size(); g++) {
+                    int target = e.getKey();
+                    if (g > 0) {
+                        columns.add(Arrays.copyOf(columns.get(e.getKey()), capacity));
+                        target = columns.size() - 1;
+                        for (String key : groups.get(g).keys) {
+                            columnOf.put(key, target);
+                        }
+                    }
+                    float[] column = columns.get(target);
+                    double[] source = groups.get(g).source;
+                    if (source == null) {
+                        Arrays.fill(column, size, size + n, Float.NaN);
+                    } else {
+                        for (int i = 0; i < n; i++) {
+                            column[size + i] = (float) source[i];
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                int iteration = newIterations[i];
+                if (size > 0 && iteration <= iterations[size - 1]) {
+                    unsorted = true;
+                }
+                iterations[size] = iteration;
+                scores[size] = newScores[i];
+                size++;
+            }
             firstTimestamp = Math.min(firstTimestamp, timestamp);
+            if (size > READ_ROWS_FACTOR * maxRows) {
+                thin();
+            }
+        }
+
+        private void ensureCapacity(int needed) {
+            if (needed <= capacity) {
+                return;
+            }
+            capacity = Math.max(needed, 2 * capacity);
+            iterations = Arrays.copyOf(iterations, capacity);
+            scores = Arrays.copyOf(scores, capacity);
+            columns.replaceAll(column -> Arrays.copyOf(column, capacity));
+        }
+
+        /** After a read: sorted, and at most {@link #maxRows} rows. */
+        void finishRead() {
+            sortIfNeeded();
+            if (size > maxRows) {
+                thin();
+            }
+        }
+
+        /** Keeps the {@link #maxRows} rows {@link Downsampler#thin} chooses, in new arrays. */
+        private void thin() {
+            sortIfNeeded();
+            int[] rows = Downsampler.thin(size, iterations, columns, maxRows);
+            int kept = rows.length;
+            capacity = Math.max(INITIAL_CAPACITY, kept + kept / 2);
+            int[] newIterations = new int[capacity];
+            double[] newScores = new double[capacity];
+            for (int k = 0; k < kept; k++) {
+                newIterations[k] = iterations[rows[k]];
+                newScores[k] = scores[rows[k]];
+            }
+            columns.replaceAll(column -> {
+                float[] thinned = new float[capacity];
+                for (int k = 0; k < kept; k++) {
+                    thinned[k] = column[rows[k]];
+                }
+                return thinned;
+            });
+            iterations = newIterations;
+            scores = newScores;
+            dropped += size - kept;
+            size = kept;
         }
 
         /** Orders the rows by iteration and keeps, of rows with equal iterations, the one appended last. */
@@ -228,14 +457,14 @@ final class StorageReader {
                 }
             }
             int kept = count;
-            int[] newIterations = new int[iterations.length];
-            double[] newScores = new double[iterations.length];
+            int[] newIterations = new int[capacity];
+            double[] newScores = new double[capacity];
             for (int k = 0; k < kept; k++) {
                 newIterations[k] = iterations[rows[k]];
                 newScores[k] = scores[rows[k]];
             }
-            learningRates.replaceAll((key, column) -> {
-                float[] sorted = new float[column.length];
+            columns.replaceAll(column -> {
+                float[] sorted = new float[capacity];
                 for (int k = 0; k < kept; k++) {
                     sorted[k] = column[rows[k]];
                 }
@@ -265,7 +494,32 @@ final class StorageReader {
                 }
                 metrics.put(name, values);
             }
-            return new SessionSeries(id, id, size, iterations, scores, learningRates, epochs, metrics);
+            Map<String, float[]> learningRates = new LinkedHashMap<>();
+            for (Map.Entry<String, Integer> c : columnOf.entrySet()) {
+                learningRates.put(c.getKey(), columns.get(c.getValue()));
+            }
+            return new SessionSeries(id, id, size, size + dropped, iterations, scores, learningRates, epochs,
+                    metrics);
+        }
+    }
+
+    /** Where a session's rows come from. */
+    private enum Source {
+        /** {@code StatsListener} reports, or the per-row reports of earlier versions. */
+        STATS,
+        /** {@link LearningRateBlock}s. */
+        BLOCKS,
+        /** The blocks' overviews, for a very long session. */
+        OVERVIEWS
+    }
+
+    /** Keys of one column that get the same values in the rows being appended ({@code source} null: none). */
+    private static final class Group {
+        final double[] source;
+        final List<String> keys = new ArrayList<>();
+
+        Group(double[] source) {
+            this.source = source;
         }
     }
 }

@@ -129,7 +129,8 @@ class HyperparameterSeriesTest {
         int written = LearningRateReports.writeThinned(table, storage, "thin", LearningRateReports.WORKER_ID, 1_000,
                 400);
         assertThat(written).isLessThanOrEqualTo(400);
-        assertThat(storage.getNumUpdateRecordsFor("thin")).isEqualTo(written);
+        assertThat(LearningRateReports.read(storage, "thin", LearningRateReports.WORKER_ID).size()).isEqualTo(written);
+        assertThat(storage.getNumUpdateRecordsFor("thin")).as("one block").isEqualTo(1);
         module.onAttach(storage);
 
         JsonNode session = session(ok("0_W", "100000"), "thin");

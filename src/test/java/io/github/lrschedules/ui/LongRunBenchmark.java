@@ -1,6 +1,8 @@
 package io.github.lrschedules.ui;
 
 import io.github.lrschedules.record.LearningRateRecorder;
+import io.github.lrschedules.record.LearningRateRows;
+import io.github.lrschedules.record.LearningRateTable;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.testing.TestNets;
 import io.github.lrschedules.updater.ScheduledAdam;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.ui.api.UIServer;
@@ -25,20 +28,23 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * Long runs, synthetic (a benchmark that prints figures, not a test): {@code ITERATIONS} iterations recorded by the
  * real {@link LearningRateRecorder} ({@code iterationDone} called on a real network with a one-cycle
  * {@code ScheduledAdam}, momentum and weight decay recorded too, no training step), its heap after a full GC and its
- * CSV's size; then {@code SESSIONS} such runs written into one {@code FileStatsStorage} by {@link LearningRateReports}
- * (as {@code examples/run compare} writes them), the file's size, and the Schedules page's data endpoint over that
- * file: the first answer of a freshly opened file (reads every report), and the median of later answers through the
- * real UI server over HTTP (the page polls every 3 s).
+ * CSV's size; the heap of a {@link LearningRateTable} of as many rows of six equal rates (what the Spark module's
+ * {@code AppliedLearningRates} holds); then {@code SESSIONS} such runs, with a score that changes at every row (as a
+ * training score does; the recorder's network is not trained), written into one {@code FileStatsStorage} by
+ * {@link LearningRateReports#write} (blocks of {@value LearningRateReports#BLOCK_ROWS} rows, as
+ * {@code examples/run compare} writes them), the file's size, and the Schedules page's data endpoint over that file:
+ * the first answer of a freshly opened file (reads every block), and the median of later answers through the real UI
+ * server over HTTP (the page polls every 3 s).
  *
  * <pre>
  * mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -Xmx8g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.github.lrschedules.ui.LongRunBenchmark \
- *     ITERATIONS SESSIONS DIR [ITERATIONS_PER_SESSION]
+ * java -Xmx4g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.github.lrschedules.ui.LongRunBenchmark \
+ *     ITERATIONS SESSIONS DIR [ITERATIONS_PER_SESSION [ROWS_PER_WRITE]]
  * </pre>
  *
  * The last argument (default: {@code ITERATIONS}) makes the sessions of the stats file shorter than the recorded run
- * (rows spread over the same one-cycle): DL4J's {@code FileStatsStorage} commits every report to disk (17 ms each on
- * the shared machine of BENCHMARKS.md), so ten sessions of 10^6 reports would take days to write.
+ * (rows spread over the same one-cycle); {@code ROWS_PER_WRITE} (default: all) writes each session in calls of that
+ * many rows, as a run writes an epoch at a time. {@code -Dlongrun.csv=false} skips the CSV.
  */
 public final class LongRunBenchmark {
 
@@ -50,6 +56,7 @@ public final class LongRunBenchmark {
         int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("longrun");
         int sessionIterations = args.length > 3 ? Integer.parseInt(args[3]) : iterations;
+        int rowsPerWrite = args.length > 4 ? Integer.parseInt(args[4]) : Integer.MAX_VALUE;
         Files.createDirectories(dir);
         System.out.printf(Locale.ROOT, "%,d iterations recorded, %d sessions of %,d in the stats file, %d cores, max heap"
                         + " %,d MB, in %s%n", iterations, sessions, sessionIterations, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, dir);
@@ -71,32 +78,61 @@ public final class LongRunBenchmark {
                 recorder.size(), recorder.parameterKeys().size(), recorder.hyperparameterKeys().size(),
                 recorder.columnCount(), recordSeconds, recordSeconds * 1e9 / iterations, heap / 1e6,
                 heap / (double) iterations);
-        Path csv = dir.resolve("lr.csv");
-        start = System.nanoTime();
-        recorder.writeCsv(csv);
-        System.out.printf(Locale.ROOT, "recorder CSV: %.1f MB (%.0f bytes/iteration) in %.1f s%n", Files.size(csv) / 1e6,
-                Files.size(csv) / (double) iterations, (System.nanoTime() - start) / 1e9);
+        if (Boolean.parseBoolean(System.getProperty("longrun.csv", "true"))) {
+            Path csv = dir.resolve("lr.csv");
+            start = System.nanoTime();
+            recorder.writeCsv(csv);
+            System.out.printf(Locale.ROOT, "recorder CSV: %.1f MB (%.0f bytes/iteration) in %.1f s%n",
+                    Files.size(csv) / 1e6, Files.size(csv) / (double) iterations, (System.nanoTime() - start) / 1e9);
+        }
 
-        // 2. ten sessions in one file storage, as LearningRateReports writes them
+        // 1b. the table behind the Spark module's AppliedLearningRates: six parameters under one schedule
+        before = usedAfterGc();
+        LearningRateTable applied = new LearningRateTable();
+        applied.keys(List.of("0_W", "0_b", "1_W", "1_b", "2_W", "2_b"));
+        double[] six = new double[6];
+        for (int i = 0; i < iterations; i++) {
+            Arrays.fill(six, 0.01 * (1 + Math.cos(Math.PI * i / iterations)) / 2);
+            applied.append(i, i / 1_000, 1.0 / (1 + i), six);
+        }
+        heap = usedAfterGc() - before;
+        System.out.printf(Locale.ROOT, "LearningRateTable (AppliedLearningRates' store), %,d rows of 6 equal rates:"
+                + " heap after GC %.1f MB (%.1f bytes/row)%n", applied.size(), heap / 1e6, heap / (double) iterations);
+        applied = null;
+
+        // 2. ten sessions in one file storage, as LearningRateReports.write writes them
+        LearningRateRecorder session = recorder;
         if (sessionIterations != iterations) {
-            recorder = LearningRateRecorder.builder().momentum(true).weightDecay(true).build();
+            session = LearningRateRecorder.builder().momentum(true).weightDecay(true).build();
             for (int i = 0; i < sessionIterations; i++) {
-                recorder.iterationDone(net, (int) ((long) i * iterations / sessionIterations), i / 1_000);
+                session.iterationDone(net, (int) ((long) i * iterations / sessionIterations), i / 1_000);
             }
         }
+        LearningRateTable rows = withChangingScore(session);
+        session = null;
+        recorder = null;
         File file = dir.resolve("stats.dl4j").toFile();
         Files.deleteIfExists(file.toPath());
         start = System.nanoTime();
         FileStatsStorage writing = new FileStatsStorage(file);
+        long blocks = 0;
         for (int s = 0; s < sessions; s++) {
-            LearningRateReports.write(recorder, writing, "run-" + s, LearningRateReports.WORKER_ID,
-                    1_000_000_000_000L + (long) s * 10 * sessionIterations, 0);
+            // as a run writes its rows: every rowsPerWrite rows (an epoch), the rows since the last write
+            for (int from = 0; from < rows.size(); from += rowsPerWrite) {
+                int to = (int) Math.min(rows.size(), (long) from + rowsPerWrite);
+                LearningRateReports.write(new Prefix(rows, to), writing, "run-" + s, LearningRateReports.WORKER_ID,
+                        1_000_000_000_000L + (long) s * 10 * sessionIterations, from);
+                blocks += (to - from + LearningRateReports.BLOCK_ROWS - 1) / LearningRateReports.BLOCK_ROWS;
+            }
         }
         writing.close();
-        System.out.printf(Locale.ROOT, "stats file: %d sessions x %,d reports, %.1f MB (%.0f bytes/report), written in"
-                        + " %.1f s%n", sessions, sessionIterations, file.length() / 1e6,
-                file.length() / (double) sessions / sessionIterations, (System.nanoTime() - start) / 1e9);
-        recorder = null;
+        double writeSeconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "stats file: %d sessions x %,d rows written %,d rows at a time, %,d blocks (and"
+                        + " as many overviews), %.1f MB (%.1f bytes/row), written in %.1f s (%.1f ms per block)%n",
+                sessions, sessionIterations, rowsPerWrite, blocks,
+                file.length() / 1e6, file.length() / (double) sessions / sessionIterations, writeSeconds,
+                writeSeconds * 1e3 / blocks);
+        rows = null;
 
         // 3. the data endpoint over that file
         FileStatsStorage reading = new FileStatsStorage(file);
@@ -107,7 +143,7 @@ public final class LongRunBenchmark {
         SchedulesModule.Response first = fresh.data(null, null);
         double firstSeconds = (System.nanoTime() - start) / 1e9;
         check(first, sessions);
-        System.out.printf(Locale.ROOT, "endpoint, first answer on the opened file (reads every report): %.2f s, "
+        System.out.printf(Locale.ROOT, "endpoint, first answer on the opened file (reads every block): %.2f s, "
                 + "%,d bytes; heap of the page's copy after GC %.1f MB%n", firstSeconds, first.body.length(),
                 (usedAfterGc() - before) / 1e6);
         fresh.onDetach(reading);
@@ -133,6 +169,101 @@ public final class LongRunBenchmark {
                 url, polls[0], later.length, later[later.length / 2], later[later.length - 1]);
         SchedulesUi.stop();
         reading.close();
+    }
+
+    /** The first {@code size} rows of {@code rows}: what a run has recorded so far. */
+    private static final class Prefix implements LearningRateRows {
+        private final LearningRateRows rows;
+        private final int size;
+
+        Prefix(LearningRateRows rows, int size) {
+            this.rows = rows;
+            this.size = size;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public List<String> parameterKeys() {
+            return rows.parameterKeys();
+        }
+
+        @Override
+        public List<String> hyperparameterKeys() {
+            return rows.hyperparameterKeys();
+        }
+
+        @Override
+        public int[] iterations() {
+            return Arrays.copyOf(rows.iterations(), size);
+        }
+
+        @Override
+        public int[] epochs() {
+            return Arrays.copyOf(rows.epochs(), size);
+        }
+
+        @Override
+        public double[] scores() {
+            return Arrays.copyOf(rows.scores(), size);
+        }
+
+        @Override
+        public double[] learningRates(String parameterKey) {
+            return Arrays.copyOf(rows.learningRates(parameterKey), size);
+        }
+
+        @Override
+        public double[] hyperparameters(String columnKey) {
+            return Arrays.copyOf(rows.hyperparameters(columnKey), size);
+        }
+
+        @Override
+        public int iteration(int row) {
+            return rows.iteration(row);
+        }
+
+        @Override
+        public int epoch(int row) {
+            return rows.epoch(row);
+        }
+
+        @Override
+        public double score(int row) {
+            return rows.score(row);
+        }
+
+        @Override
+        public double learningRate(int p, int row) {
+            return rows.learningRate(p, row);
+        }
+
+        @Override
+        public double hyperparameter(int h, int row) {
+            return rows.hyperparameter(h, row);
+        }
+    }
+
+    /** The rows of {@code recorder} with a score that changes at every row, as a trained run's does. */
+    private static LearningRateTable withChangingScore(LearningRateRecorder recorder) {
+        LearningRateTable table = new LearningRateTable();
+        table.keys(recorder.parameterKeys(), recorder.hyperparameterKeys());
+        double[] rates = new double[recorder.parameterKeys().size()];
+        double[] hyperparameters = new double[recorder.hyperparameterKeys().size()];
+        for (int r = 0; r < recorder.size(); r++) {
+            for (int p = 0; p < rates.length; p++) {
+                rates[p] = recorder.learningRate(p, r);
+            }
+            for (int h = 0; h < hyperparameters.length; h++) {
+                hyperparameters[h] = recorder.hyperparameter(h, r);
+            }
+            double score = 2.3 * Math.exp(-r / 2e5) + 0.05 * Math.sin(r * 0.37);
+            table.append(recorder.iteration(r), recorder.epoch(r), score, rates, hyperparameters);
+        }
+        return table;
     }
 
     private static void check(SchedulesModule.Response response, int sessions) {

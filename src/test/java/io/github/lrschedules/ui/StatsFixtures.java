@@ -1,5 +1,7 @@
 package io.github.lrschedules.ui;
 
+import io.github.lrschedules.record.LearningRateRows;
+import java.util.HashMap;
 import java.util.Map;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.ui.model.stats.StatsListener;
@@ -34,6 +36,26 @@ final class StatsFixtures {
             report.reportLearningRates(learningRates);
         }
         storage.putUpdate(report);
+    }
+
+    /**
+     * Rows as {@code LearningRateReports.write} stored them before blocks: one {@code StatsListener} report per row
+     * under {@link LearningRateReports#WORKER_ID}, timestamp {@code startMillis + row}, rates and hyperparameter
+     * columns as learning-rate entries (float32 in the format).
+     */
+    static void writePerRowReports(LearningRateRows rows, StatsStorage storage, String session, long startMillis) {
+        start(storage, session, LearningRateReports.WORKER_ID, startMillis - 1);
+        for (int r = 0; r < rows.size(); r++) {
+            Map<String, Double> rates = new HashMap<>();
+            for (int p = 0; p < rows.parameterKeys().size(); p++) {
+                rates.put(rows.parameterKeys().get(p), rows.learningRate(p, r));
+            }
+            for (int h = 0; h < rows.hyperparameterKeys().size(); h++) {
+                rates.put(rows.hyperparameterKeys().get(h), rows.hyperparameter(h, r));
+            }
+            report(storage, session, LearningRateReports.WORKER_ID, startMillis + r, rows.iteration(r),
+                    rows.score(r), rates);
+        }
     }
 
     static JsonNode json(String text) {

@@ -14,6 +14,8 @@ import javax.imageio.ImageIO;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.stats.api.StatsReport;
+import io.github.lrschedules.record.LearningRateTable;
+import io.github.lrschedules.ui.LearningRateBlock;
 import io.github.lrschedules.ui.LearningRateReports;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.junit.jupiter.api.BeforeAll;
@@ -181,17 +183,22 @@ class CompareCommandTest {
         try {
             assertThat(storage.listSessionIDs()).containsExactlyInAnyOrderElementsOf(SCHEDULES);
             for (String s : SCHEDULES) {
-                List<String> workers = storage.listWorkerIDsForSessionAndType(s, StatsListener.TYPE_ID);
-                assertThat(workers).as(s).containsExactlyInAnyOrder("0", LearningRateReports.WORKER_ID);
-                // the recorder's rows, one per iteration, which the Schedules page draws instead (float32 in the format)
-                List<Persistable> exact = storage.getAllUpdatesAfter(s, StatsListener.TYPE_ID,
-                        LearningRateReports.WORKER_ID, 0);
+                assertThat(storage.listWorkerIDsForSessionAndType(s, StatsListener.TYPE_ID)).as(s)
+                        .containsExactly("0");
+                assertThat(storage.listWorkerIDsForSessionAndType(s, LearningRateBlock.TYPE_ID)).as(s)
+                        .containsExactly(LearningRateReports.WORKER_ID);
+                // the recorder's rows, one per iteration in blocks of an epoch, which the Schedules page draws instead
+                LearningRateTable exact = LearningRateReports.read(storage, s, LearningRateReports.WORKER_ID);
                 List<Map<String, String>> metricRows = metrics.where("schedule", s);
-                assertThat(exact).as(s).hasSameSizeAs(metricRows);
-                for (Persistable update : exact) {
-                    StatsReport report = (StatsReport) update;
-                    assertThat(report.getLearningRates().get("0_W")).as("%s exact at %d", s, report.getIterationCount())
-                            .isEqualTo((double) (float) Csv.number(metricRows.get(report.getIterationCount()), "lr"));
+                assertThat(exact.size()).as(s).isEqualTo(metricRows.size());
+                assertThat(storage.getAllUpdatesAfter(s, LearningRateBlock.TYPE_ID, LearningRateReports.WORKER_ID, 0))
+                        .as("%s: one block per epoch", s).hasSize(EPOCHS);
+                double[] exactRates = exact.learningRates("0_W");
+                for (int r = 0; r < exact.size(); r++) {
+                    int iteration = exact.iteration(r);
+                    double recorded = Csv.number(metricRows.get(iteration), "lr");
+                    assertThat(exactRates[r]).as("%s exact at %d", s, iteration)
+                            .isCloseTo(recorded, within(1e-12 * Math.max(recorded, 1e-3)));
                 }
                 List<Persistable> updates = storage.getAllUpdatesAfter(s, StatsListener.TYPE_ID, "0", 0);
                 assertThat(updates).as(s).isNotEmpty();

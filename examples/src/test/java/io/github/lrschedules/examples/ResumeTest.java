@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.ui.LearningRateReports;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.core.storage.Persistable;
@@ -174,7 +175,7 @@ class ResumeTest {
         return kept;
     }
 
-    /** Per session (schedule): the iteration of every StatsListener report in stats.dl4j. */
+    /** Per session (schedule): the iteration of every StatsListener report and every recorded row in stats.dl4j. */
     private static Map<String, List<Integer>> reports(Path dir) {
         Map<String, List<Integer>> iterations = new LinkedHashMap<>();
         FileStatsStorage storage = new FileStatsStorage(dir.resolve("stats.dl4j").toFile());
@@ -185,6 +186,11 @@ class ResumeTest {
                     for (Persistable p : storage.getAllUpdatesAfter(session, StatsListener.TYPE_ID, worker, 0)) {
                         its.add(((StatsReport) p).getIterationCount());
                     }
+                }
+                // the recorded rows, in blocks
+                for (int iteration : LearningRateReports.read(storage, session, LearningRateReports.WORKER_ID)
+                        .iterations()) {
+                    its.add(iteration);
                 }
                 iterations.put(session, its);
             }

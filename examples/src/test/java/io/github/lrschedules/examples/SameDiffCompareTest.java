@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.github.lrschedules.samediff.SameDiffStatsListener;
+import io.github.lrschedules.ui.LearningRateBlock;
 import io.github.lrschedules.ui.LearningRateReports;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,9 +65,11 @@ class SameDiffCompareTest {
             assertThat(storage.listSessionIDs()).containsExactlyInAnyOrderElementsOf(SCHEDULES);
             for (String s : SCHEDULES) {
                 assertThat(storage.listWorkerIDsForSessionAndType(s, StatsListener.TYPE_ID)).as(s)
-                        .contains(SameDiffStatsListener.WORKER_ID, LearningRateReports.WORKER_ID);
-                assertThat(storage.getAllUpdatesAfter(s, StatsListener.TYPE_ID, LearningRateReports.WORKER_ID, 0))
-                        .as(s).hasSameSizeAs(metrics.where("schedule", s));
+                        .contains(SameDiffStatsListener.WORKER_ID);
+                assertThat(storage.listWorkerIDsForSessionAndType(s, LearningRateBlock.TYPE_ID)).as(s)
+                        .containsExactly(LearningRateReports.WORKER_ID);
+                assertThat(LearningRateReports.read(storage, s, LearningRateReports.WORKER_ID).size()).as(s)
+                        .isEqualTo(metrics.where("schedule", s).size());
             }
         } finally {
             storage.close();

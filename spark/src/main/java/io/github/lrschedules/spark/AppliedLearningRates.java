@@ -118,6 +118,11 @@ public final class AppliedLearningRates implements LearningRateRows, Serializabl
     }
 
     @Override
+    public int epoch(int row) {
+        return table.epoch(row);
+    }
+
+    @Override
     public double score(int row) {
         return table.score(row);
     }
@@ -138,7 +143,7 @@ public final class AppliedLearningRates implements LearningRateRows, Serializabl
     }
 
     /**
-     * Writes rows {@code fromRow ..} as {@code StatsListener} reports of session {@code sessionId}, worker
+     * Writes rows {@code fromRow ..} as {@link io.github.lrschedules.ui.LearningRateBlock}s of session {@code sessionId}, worker
      * {@code workerId}: {@link LearningRateReports#write}.
      *
      * @throws IllegalArgumentException if an argument is null or {@code fromRow} is negative

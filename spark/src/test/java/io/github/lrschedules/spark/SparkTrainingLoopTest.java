@@ -19,13 +19,15 @@ import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
 import io.github.lrschedules.plateau.Reduction;
 import io.github.lrschedules.record.LearningRateRecorder;
+import io.github.lrschedules.record.LearningRateTable;
+import io.github.lrschedules.ui.LearningRateBlock;
+import io.github.lrschedules.ui.LearningRateReports;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
 import io.github.lrschedules.schedule.ScaledSchedule;
 import io.github.lrschedules.schedule.WarmupCosineSchedule;
 import io.github.lrschedules.internal.Networks;
 import org.apache.spark.api.java.JavaRDD;
-import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
@@ -33,8 +35,6 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
-import org.deeplearning4j.ui.model.stats.StatsListener;
-import org.deeplearning4j.ui.model.stats.api.StatsReport;
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,12 +102,13 @@ class SparkTrainingLoopTest {
         assertThat(lines).hasSize(2 * STEPS + 1);
         assertThat(lines.get(1 + STEPS)).startsWith(STEPS + ",1,");
 
-        List<Persistable> reports = storage.getAllUpdatesAfter("spark-run", StatsListener.TYPE_ID, "driver", 0);
-        assertThat(reports).hasSize(2 * STEPS);
-        for (int r = 0; r < reports.size(); r++) {
-            StatsReport report = (StatsReport) reports.get(r);
-            assertThat(report.getIterationCount()).isEqualTo(r);
-            assertThat(report.getLearningRates().get("0_W")).isEqualTo(schedule.valueAt(r, r / STEPS));
+        // the driver's record, one block per epoch, exact
+        assertThat(storage.getAllUpdatesAfter("spark-run", LearningRateBlock.TYPE_ID, "driver", 0)).hasSize(2);
+        LearningRateTable stored = LearningRateReports.read(storage, "spark-run", "driver");
+        assertThat(stored.size()).isEqualTo(2 * STEPS);
+        for (int r = 0; r < stored.size(); r++) {
+            assertThat(stored.iteration(r)).isEqualTo(r);
+            assertThat(stored.learningRate(0, r)).isEqualTo(schedule.valueAt(r, r / STEPS));
         }
     }
 
