@@ -4,10 +4,14 @@ import io.github.lrschedules.internal.Args;
 import io.github.lrschedules.record.EpochMetricsReport;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -153,32 +157,32 @@ final class StorageReader {
     /**
      * Reads a session's new blocks, or its overviews once the overviews stand for more than
      * {@value #OVERVIEW_FACTOR} times {@code maxRows} rows (the page keeps {@code maxRows} of them: reading a
-     * sixteenth of the rows costs a sixteenth of the time).
+     * sixteenth of the rows costs a sixteenth of the time). The overviews are those of the spans
+     * ({@link LearningRateBlock#SPAN_TYPE_ID}) and of the blocks written since a worker's last span
+     * ({@link OverviewCursor}).
      */
     private void readBlocks(Accumulator session, boolean overviews) {
         if (overviews) {
-            String type = LearningRateBlock.OVERVIEW_TYPE_ID;
-            boolean fromStart = session.lastOverviewTimestamp.isEmpty();
-            List<Persistable> read = new ArrayList<>();
-            for (String worker : storage.listWorkerIDsForSessionAndType(session.id, type)) {
-                long after = session.lastOverviewTimestamp.getOrDefault(worker, Long.MIN_VALUE);
-                for (Persistable p : storage.getAllUpdatesAfter(session.id, type, worker, after)) {
-                    after = Math.max(after, p.getTimeStamp());
-                    if (p instanceof LearningRateBlock) {
-                        session.overviewRows += ((LearningRateBlock) p).representedRows();
-                        read.add(p);
-                    }
-                }
-                session.lastOverviewTimestamp.put(worker, after);
+            boolean fromStart = session.overviewCursors.isEmpty();
+            List<Piece> read = new ArrayList<>();
+            boolean restart = false;
+            Set<String> workers = new LinkedHashSet<>(storage.listWorkerIDsForSessionAndType(session.id,
+                    LearningRateBlock.SPAN_TYPE_ID));
+            workers.addAll(storage.listWorkerIDsForSessionAndType(session.id, LearningRateBlock.OVERVIEW_TYPE_ID));
+            long rows = 0;
+            for (String worker : workers) {
+                OverviewCursor cursor = session.overviewCursors.computeIfAbsent(worker, w -> new OverviewCursor());
+                restart |= cursor.read(storage, session.id, worker, read);
+                rows += cursor.rows();
             }
-            if (session.source != Source.OVERVIEWS && session.overviewRows > (long) OVERVIEW_FACTOR * maxRows) {
+            boolean switching = session.source != Source.OVERVIEWS && rows > (long) OVERVIEW_FACTOR * maxRows;
+            if (switching || (session.source == Source.OVERVIEWS && restart)) {
                 session.clearRows();
                 session.source = Source.OVERVIEWS;
                 version++;
                 if (!fromStart) {
-                    // what was read before only counted rows: read every overview again
-                    session.lastOverviewTimestamp.clear();
-                    session.overviewRows = 0;
+                    // what was read before only counted rows, or is covered by a span now: read every overview again
+                    session.overviewCursors.clear();
                     readBlocks(session, true);
                     return;
                 }
@@ -187,8 +191,8 @@ final class StorageReader {
                 if (!read.isEmpty()) {
                     version++;
                 }
-                for (Persistable p : read) {
-                    addBlock(session, p);
+                for (Piece piece : read) {
+                    piece.appendTo(session);
                 }
                 return;
             }
@@ -265,9 +269,8 @@ final class StorageReader {
         final int maxRows;
         final Map<String, Long> lastStatsTimestamp = new HashMap<>();
         final Map<String, Long> lastBlockTimestamp = new HashMap<>();
-        final Map<String, Long> lastOverviewTimestamp = new HashMap<>();
-        /** Rows of the blocks the overviews read so far stand for. */
-        long overviewRows;
+        /** Per worker, where the reading of overviews stands. */
+        final Map<String, OverviewCursor> overviewCursors = new HashMap<>();
         final Map<String, Long> lastMetricsTimestamp = new HashMap<>();
         final TreeMap<Integer, Map<String, Double>> epochMetrics = new TreeMap<>();
         long firstTimestamp = Long.MAX_VALUE;
@@ -500,6 +503,146 @@ final class StorageReader {
             }
             return new SessionSeries(id, id, size, size + dropped, iterations, scores, learningRates, epochs,
                     metrics);
+        }
+    }
+
+    /** Rows {@code from ..} of an overview, standing for {@code represented} rows of the session. */
+    private static final class Piece {
+        final LearningRateBlock overview;
+        final int from;
+        final long represented;
+
+        Piece(LearningRateBlock overview, int from, long represented) {
+            this.overview = overview;
+            this.from = from;
+            this.represented = represented;
+        }
+
+        void appendTo(Accumulator session) {
+            int n = overview.size() - from;
+            session.dropped += represented - n;
+            if (n <= 0) {
+                return;
+            }
+            int[] iterations = overview.iterationArray();
+            double[] scores = overview.scoreArray();
+            List<double[]> columns = new ArrayList<>();
+            double[][] all = overview.columnArrays();
+            Map<double[], double[]> shared = new IdentityHashMap<>();
+            for (double[] column : all) {
+                columns.add(from == 0 ? column
+                        : shared.computeIfAbsent(column, c -> Arrays.copyOfRange(c, from, c.length)));
+            }
+            session.append(from == 0 ? iterations : Arrays.copyOfRange(iterations, from, iterations.length),
+                    from == 0 ? scores : Arrays.copyOfRange(scores, from, scores.length), n, overview.columnKeys(),
+                    columns, overview.getTimeStamp());
+        }
+    }
+
+    /**
+     * Where the reading of one worker's overviews stands: the spans read ({@link LearningRateBlock#SPAN_TYPE_ID}),
+     * and the overviews of the blocks outside every span read so far. A block's and a span's timestamp is
+     * {@code startMillis} plus its first row ({@link LearningRateReports#write}), so a span covers the timestamps
+     * {@code [t, t + rows)} and a block of {@code n} rows {@code [t, t + n)}: a block inside the spans is not read
+     * (its timestamp alone tells when it ends at most {@value LearningRateReports#BLOCK_ROWS} rows after it starts),
+     * and of a block that starts in a span and ends after it, the rows after the span's last iteration are kept. A run
+     * continued from a checkpoint writes its rows from 0 again under a later {@code startMillis}: its spans and blocks
+     * are further intervals. When a span arrives while block overviews have been read, they are read again.
+     */
+    private static final class OverviewCursor {
+        /** The spans read, by first timestamp. */
+        final TreeMap<Long, LearningRateBlock> spans = new TreeMap<>();
+        long lastSpanTimestamp = Long.MIN_VALUE;
+        long spanRows;
+        long lastTailTimestamp = Long.MIN_VALUE;
+        long tailRows;
+
+        long rows() {
+            return spanRows + tailRows;
+        }
+
+        /**
+         * Adds what is new to {@code out}; true if block overviews had been read before a new span arrived (the rows
+         * appended from them should be read again).
+         */
+        boolean read(StatsStorage storage, String sessionId, String worker, List<Piece> out) {
+            boolean newSpan = false;
+            for (Persistable p : storage.getAllUpdatesAfter(sessionId, LearningRateBlock.SPAN_TYPE_ID, worker,
+                    lastSpanTimestamp)) {
+                lastSpanTimestamp = Math.max(lastSpanTimestamp, p.getTimeStamp());
+                if (p instanceof LearningRateBlock && ((LearningRateBlock) p).size() > 0) {
+                    LearningRateBlock span = (LearningRateBlock) p;
+                    spans.put(span.getTimeStamp(), span);
+                    spanRows += span.representedRows();
+                    out.add(new Piece(span, 0, span.representedRows()));
+                    newSpan = true;
+                }
+            }
+            boolean restart = newSpan && tailRows > 0;
+            if (restart) {
+                tailRows = 0;
+                lastTailTimestamp = Long.MIN_VALUE;
+            }
+            long[] times = storage.getAllUpdateTimes(sessionId, LearningRateBlock.OVERVIEW_TYPE_ID, worker);
+            Arrays.sort(times);
+            long[] wanted = new long[times.length];
+            int count = 0;
+            for (long t : times) {
+                if (t > lastTailTimestamp && coveredUntil(t) < t + LearningRateReports.BLOCK_ROWS) {
+                    wanted[count++] = t;
+                }
+            }
+            if (times.length > 0) {
+                lastTailTimestamp = Math.max(lastTailTimestamp, times[times.length - 1]);
+            }
+            if (count == 0) {
+                return restart;
+            }
+            List<Persistable> blocks = new ArrayList<>(storage.getUpdates(sessionId,
+                    LearningRateBlock.OVERVIEW_TYPE_ID, worker, Arrays.copyOf(wanted, count)));
+            blocks.sort(Comparator.comparingLong(Persistable::getTimeStamp));
+            for (Persistable p : blocks) {
+                if (!(p instanceof LearningRateBlock) || ((LearningRateBlock) p).size() == 0) {
+                    continue;
+                }
+                LearningRateBlock block = (LearningRateBlock) p;
+                long start = block.getTimeStamp();
+                long end = start + block.representedRows();
+                long covered = coveredUntil(start);
+                if (covered >= end) {
+                    continue;
+                }
+                int from = 0;
+                long represented = block.representedRows();
+                if (covered > start) {
+                    int last = lastIterationBefore(covered);
+                    int[] iterations = block.iterationArray();
+                    while (from < iterations.length && iterations[from] <= last) {
+                        from++;
+                    }
+                    represented = end - covered;
+                }
+                tailRows += represented;
+                out.add(new Piece(block, from, represented));
+            }
+            return restart;
+        }
+
+        /** The end of the run of contiguous spans that covers timestamp {@code t}; {@code t} if none does. */
+        private long coveredUntil(long t) {
+            long until = t;
+            Map.Entry<Long, LearningRateBlock> span = spans.floorEntry(until);
+            while (span != null && span.getKey() + span.getValue().representedRows() > until) {
+                until = span.getKey() + span.getValue().representedRows();
+                span = spans.floorEntry(until);
+            }
+            return until;
+        }
+
+        /** The last iteration of the span that ends at timestamp {@code end}. */
+        private int lastIterationBefore(long end) {
+            LearningRateBlock span = spans.lowerEntry(end).getValue();
+            return span.iterationArray()[span.size() - 1];
         }
     }
 
