@@ -35,10 +35,9 @@ import org.deeplearning4j.core.storage.Persistable;
  * earlier one (every parameter under one schedule) as a reference to it. A column that changes at every row (a
  * cosine rate, a training score) costs 8 bytes per row.
  *
- * <p>An overview ({@link #OVERVIEW_TYPE_ID}, {@link #isOverview()}) holds some rows of one block, exactly as
- * recorded, and the number of rows of the block ({@link #representedRows()}). A span's overview
- * ({@link #SPAN_TYPE_ID}, {@link #isSpan()}) holds some rows of {@link LearningRateReports#SPAN_ROWS} consecutive rows
- * of a session, however many blocks they were written in.
+ * <p>An overview ({@link #OVERVIEW_TYPE_ID}, {@link #isOverview()}) holds some rows of a span of a session's rows
+ * ({@link LearningRateReports#SPAN_ROWS} consecutive rows, or those recorded so far), exactly as recorded, and the number
+ * of rows of the span ({@link #representedRows()}).
  *
  * <p>A block with no rows is the static information a storage needs before it lists a worker. A block is built once
  * and not changed afterwards; {@link Persistable} obliges it to have a public no-argument constructor and
@@ -52,19 +51,13 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
     /** Type id under which blocks are stored. */
     public static final String TYPE_ID = "LrSchedulesLearningRateBlock";
     /**
-     * Type id of a block's overview: some of its rows ({@link LearningRateReports#write} keeps a sixteenth, chosen by
-     * the Schedules page's rules), which the page reads instead of the blocks of a very long session.
+     * Type id of a span's overview: some of the rows of {@link LearningRateReports#SPAN_ROWS} consecutive rows
+     * ({@link LearningRateReports#write} keeps a sixteenth, chosen by the Schedules page's rules, and writes it again
+     * while the span fills), which the page reads instead of the blocks of a very long session.
      */
     public static final String OVERVIEW_TYPE_ID = "LrSchedulesLearningRateOverview";
-    /**
-     * Type id of a span's overview: a sixteenth of {@link LearningRateReports#SPAN_ROWS} consecutive rows, written once
-     * they are all recorded, which the Schedules page reads instead of the overviews of the blocks they were written
-     * in (a run that writes an epoch at a time writes hundreds of blocks per span).
-     */
-    public static final String SPAN_TYPE_ID = "LrSchedulesLearningRateSpan";
 
-    /** Version 2 added the span flag; version 1 (blocks and their overviews only) still reads. */
-    private static final int FORMAT_VERSION = 2;
+    private static final int FORMAT_VERSION = 1;
     private static final byte RAW = 0;
     private static final byte RUNS = 1;
     private static final byte SAME_AS = 2;
@@ -74,10 +67,8 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
     private String sessionId;
     private String workerId;
     private long timestamp;
-    /** Rows of the block this is the overview of; -1 for a block. */
+    /** Rows of the span this is the overview of; -1 for a block. */
     private int overviewOf = -1;
-    /** Whether this overview stands for a span of rows rather than one block. */
-    private boolean span;
     private int[] iterations = NO_INTS;
     private int[] epochs = NO_INTS;
     private double[] scores = NO_DOUBLES;
@@ -101,24 +92,10 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
         this(sessionId, workerId, timestamp, rows, fromRow, toRow, -1);
     }
 
-    /** A block, or ({@code overviewOf >= 0}) the overview of a block of {@code overviewOf} rows. */
+    /** A block, or ({@code overviewOf >= 0}) the overview of a span of {@code overviewOf} rows. */
     LearningRateBlock(String sessionId, String workerId, long timestamp, LearningRateRows rows, int fromRow,
                       int toRow, int overviewOf) {
-        this(sessionId, workerId, timestamp, rows, fromRow, toRow, overviewOf, false);
-    }
-
-    /**
-     * A block, or ({@code overviewOf >= 0}) the overview of a block ({@code span} false) or of a span ({@code span}
-     * true) of {@code overviewOf} rows.
-     */
-    LearningRateBlock(String sessionId, String workerId, long timestamp, LearningRateRows rows, int fromRow,
-                      int toRow, int overviewOf, boolean span) {
-        if (span && overviewOf < 0) {
-            throw new IllegalArgumentException("a span's overview needs the rows it stands for (overviewOf "
-                    + overviewOf + ")");
-        }
         this.overviewOf = overviewOf;
-        this.span = span;
         this.sessionId = Args.notEmpty("sessionId", sessionId);
         this.workerId = Args.notEmpty("workerId", workerId);
         this.timestamp = timestamp;
@@ -155,11 +132,6 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
     /** An overview with no rows: the static information of a worker's overviews. */
     static LearningRateBlock overviewHeader(String sessionId, String workerId, long timestamp, LearningRateRows rows) {
         return new LearningRateBlock(sessionId, workerId, timestamp, rows, 0, 0, 0);
-    }
-
-    /** A span's overview with no rows: the static information of a worker's spans. */
-    static LearningRateBlock spanHeader(String sessionId, String workerId, long timestamp, LearningRateRows rows) {
-        return new LearningRateBlock(sessionId, workerId, timestamp, rows, 0, 0, 0, true);
     }
 
     /** An earlier column equal to {@code column} bit for bit, else {@code column}. */
@@ -256,14 +228,9 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
         return epochs[row];
     }
 
-    /** Whether this is an overview: of a block ({@link #OVERVIEW_TYPE_ID}) or of a span ({@link #SPAN_TYPE_ID}). */
+    /** Whether this is the overview of a span ({@link #OVERVIEW_TYPE_ID}). */
     public boolean isOverview() {
         return overviewOf >= 0;
-    }
-
-    /** Whether this is the overview of a span of rows ({@link #SPAN_TYPE_ID}). */
-    public boolean isSpan() {
-        return span;
     }
 
     /** The rows this block stands for: {@link #size()} for a block, more for an overview. */
@@ -303,7 +270,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
 
     @Override
     public String getTypeID() {
-        return span ? SPAN_TYPE_ID : overviewOf >= 0 ? OVERVIEW_TYPE_ID : TYPE_ID;
+        return overviewOf >= 0 ? OVERVIEW_TYPE_ID : TYPE_ID;
     }
 
     @Override
@@ -345,7 +312,6 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
         writeString(out, workerId);
         out.writeLong(timestamp);
         out.writeInt(overviewOf);
-        out.writeBoolean(span);
         out.writeInt(size());
         writeStrings(out, parameterKeys);
         writeStrings(out, hyperparameterKeys);
@@ -468,15 +434,14 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
         int start = buffer.position();
         try {
             int version = buffer.getInt();
-            if (version != FORMAT_VERSION && version != 1) {
+            if (version != FORMAT_VERSION) {
                 throw new IllegalArgumentException("LearningRateBlock format version " + version
-                        + " is not supported (expected 1 to " + FORMAT_VERSION + "); written by a newer dl4j-lr-schedules?");
+                        + " is not supported (expected " + FORMAT_VERSION + "); written by a newer dl4j-lr-schedules?");
             }
             String newSession = readString(buffer);
             String newWorker = readString(buffer);
             long newTimestamp = buffer.getLong();
             int newOverviewOf = buffer.getInt();
-            boolean newSpan = version >= 2 && buffer.get() != 0;
             int n = buffer.getInt();
             if (n < 0) {
                 throw new IllegalArgumentException("negative row count " + n);
@@ -504,7 +469,6 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
             workerId = newWorker;
             timestamp = newTimestamp;
             overviewOf = newOverviewOf;
-            span = newSpan;
             iterations = newIterations;
             epochs = newEpochs;
             scores = newScores;
@@ -606,7 +570,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
             return false;
         }
         LearningRateBlock other = (LearningRateBlock) o;
-        if (timestamp != other.timestamp || overviewOf != other.overviewOf || span != other.span
+        if (timestamp != other.timestamp || overviewOf != other.overviewOf
                 || !Objects.equals(sessionId, other.sessionId) || !Objects.equals(workerId, other.workerId)
                 || !Arrays.equals(iterations, other.iterations) || !Arrays.equals(epochs, other.epochs)
                 || !Arrays.equals(scores, other.scores)
@@ -623,7 +587,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
 
     @Override
     public int hashCode() {
-        int h = Objects.hash(sessionId, workerId, timestamp, overviewOf, span, parameterKeys, hyperparameterKeys);
+        int h = Objects.hash(sessionId, workerId, timestamp, overviewOf, parameterKeys, hyperparameterKeys);
         h = 31 * h + Arrays.hashCode(iterations);
         h = 31 * h + Arrays.hashCode(scores);
         for (double[] column : columns) {
@@ -635,7 +599,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
     @Override
     public String toString() {
         return "LearningRateBlock{session=" + sessionId + ", worker=" + workerId + ", timestamp=" + timestamp
-                + (overviewOf >= 0 ? ", overview of " + (span ? "a span of " : "") + overviewOf + " rows" : "") + ", rows=" + size()
+                + (overviewOf >= 0 ? ", overview of " + overviewOf + " rows" : "") + ", rows=" + size()
                 + (size() == 0 ? "" : " (iterations " + iterations[0] + ".." + iterations[size() - 1] + ")")
                 + ", parameters=" + parameterKeys + ", hyperparameters=" + hyperparameterKeys + "}";
     }

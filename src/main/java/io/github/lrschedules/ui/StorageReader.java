@@ -4,14 +4,10 @@ import io.github.lrschedules.internal.Args;
 import io.github.lrschedules.record.EpochMetricsReport;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,8 +34,9 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  * millisecond; the page shows what is stored.
  *
  * <p>A session whose blocks stand for more than {@value #OVERVIEW_FACTOR} times {@code maxRows} rows (800,000 by
- * default) is read from the blocks' overviews ({@link LearningRateBlock#OVERVIEW_TYPE_ID}: a sixteenth of the rows,
- * chosen by the rules below, exact), so that a page opening ten such sessions reads a sixteenth of the bytes.
+ * default) is read from its spans' overviews ({@link LearningRateBlock#OVERVIEW_TYPE_ID}: a sixteenth of each
+ * {@value LearningRateReports#SPAN_ROWS} rows, chosen by the rules below, exact), so that a page opening ten such
+ * sessions reads a sixteenth of the bytes in 16 records per session, however many blocks the rows were written in.
  *
  * <p>Memory is bounded per session: past {@code maxRows} rows ({@value #MAX_ROWS} by default) the rows are thinned
  * by {@link Downsampler#thin} (the first and the last, both sides of every step and the bends of every rate and
@@ -155,44 +152,42 @@ final class StorageReader {
     }
 
     /**
-     * Reads a session's new blocks, or its overviews once the overviews stand for more than
-     * {@value #OVERVIEW_FACTOR} times {@code maxRows} rows (the page keeps {@code maxRows} of them: reading a
-     * sixteenth of the rows costs a sixteenth of the time). The overviews are those of the spans
-     * ({@link LearningRateBlock#SPAN_TYPE_ID}) and of the blocks written since a worker's last span
-     * ({@link OverviewCursor}).
+     * Reads a session's new blocks, or its spans' overviews once they stand for more than {@value #OVERVIEW_FACTOR}
+     * times {@code maxRows} rows (the page keeps {@code maxRows} of them: reading a sixteenth of the rows costs a
+     * sixteenth of the time, and one record per {@value LearningRateReports#SPAN_ROWS} rows however the rows were
+     * written). A span's overview is written again while the span fills, so a session read from overviews is read
+     * again, all its overviews (a few records), whenever one of them changed.
      */
     private void readBlocks(Accumulator session, boolean overviews) {
         if (overviews) {
             boolean fromStart = session.overviewCursors.isEmpty();
-            List<Piece> read = new ArrayList<>();
-            boolean restart = false;
-            Set<String> workers = new LinkedHashSet<>(storage.listWorkerIDsForSessionAndType(session.id,
-                    LearningRateBlock.SPAN_TYPE_ID));
-            workers.addAll(storage.listWorkerIDsForSessionAndType(session.id, LearningRateBlock.OVERVIEW_TYPE_ID));
+            List<Persistable> read = new ArrayList<>();
+            boolean changed = false;
             long rows = 0;
-            for (String worker : workers) {
+            for (String worker : storage.listWorkerIDsForSessionAndType(session.id,
+                    LearningRateBlock.OVERVIEW_TYPE_ID)) {
                 OverviewCursor cursor = session.overviewCursors.computeIfAbsent(worker, w -> new OverviewCursor());
-                restart |= cursor.read(storage, session.id, worker, read);
-                rows += cursor.rows();
+                changed |= cursor.read(storage, session.id, worker, read);
+                rows += cursor.rows;
             }
             boolean switching = session.source != Source.OVERVIEWS && rows > (long) OVERVIEW_FACTOR * maxRows;
-            if (switching || (session.source == Source.OVERVIEWS && restart)) {
+            if (switching || (session.source == Source.OVERVIEWS && changed)) {
                 session.clearRows();
                 session.source = Source.OVERVIEWS;
                 version++;
                 if (!fromStart) {
-                    // what was read before only counted rows, or is covered by a span now: read every overview again
+                    // read every overview again: what was read before only counted rows, or has been written again
                     session.overviewCursors.clear();
                     readBlocks(session, true);
                     return;
                 }
             }
             if (session.source == Source.OVERVIEWS) {
-                if (!read.isEmpty()) {
-                    version++;
-                }
-                for (Piece piece : read) {
-                    piece.appendTo(session);
+                if (fromStart) {
+                    // else nothing changed: the latest overview was read again as it was
+                    for (Persistable p : read) {
+                        addBlock(session, p);
+                    }
                 }
                 return;
             }
@@ -506,143 +501,41 @@ final class StorageReader {
         }
     }
 
-    /** Rows {@code from ..} of an overview, standing for {@code represented} rows of the session. */
-    private static final class Piece {
-        final LearningRateBlock overview;
-        final int from;
-        final long represented;
-
-        Piece(LearningRateBlock overview, int from, long represented) {
-            this.overview = overview;
-            this.from = from;
-            this.represented = represented;
-        }
-
-        void appendTo(Accumulator session) {
-            int n = overview.size() - from;
-            session.dropped += represented - n;
-            if (n <= 0) {
-                return;
-            }
-            int[] iterations = overview.iterationArray();
-            double[] scores = overview.scoreArray();
-            List<double[]> columns = new ArrayList<>();
-            double[][] all = overview.columnArrays();
-            Map<double[], double[]> shared = new IdentityHashMap<>();
-            for (double[] column : all) {
-                columns.add(from == 0 ? column
-                        : shared.computeIfAbsent(column, c -> Arrays.copyOfRange(c, from, c.length)));
-            }
-            session.append(from == 0 ? iterations : Arrays.copyOfRange(iterations, from, iterations.length),
-                    from == 0 ? scores : Arrays.copyOfRange(scores, from, scores.length), n, overview.columnKeys(),
-                    columns, overview.getTimeStamp());
-        }
-    }
-
     /**
-     * Where the reading of one worker's overviews stands: the spans read ({@link LearningRateBlock#SPAN_TYPE_ID}),
-     * and the overviews of the blocks outside every span read so far. A block's and a span's timestamp is
-     * {@code startMillis} plus its first row ({@link LearningRateReports#write}), so a span covers the timestamps
-     * {@code [t, t + rows)} and a block of {@code n} rows {@code [t, t + n)}: a block inside the spans is not read
-     * (its timestamp alone tells when it ends at most {@value LearningRateReports#BLOCK_ROWS} rows after it starts),
-     * and of a block that starts in a span and ends after it, the rows after the span's last iteration are kept. A run
-     * continued from a checkpoint writes its rows from 0 again under a later {@code startMillis}: its spans and blocks
-     * are further intervals. When a span arrives while block overviews have been read, they are read again.
+     * Where the reading of one worker's span overviews stands: the rows the overviews read stand for, and the latest
+     * one (the one that may be written again while its span fills). A run continued from a checkpoint writes its spans
+     * from row 0 again under a later {@code startMillis}: further records, later than the earlier run's.
      */
     private static final class OverviewCursor {
-        /** The spans read, by first timestamp. */
-        final TreeMap<Long, LearningRateBlock> spans = new TreeMap<>();
-        long lastSpanTimestamp = Long.MIN_VALUE;
-        long spanRows;
-        long lastTailTimestamp = Long.MIN_VALUE;
-        long tailRows;
-
-        long rows() {
-            return spanRows + tailRows;
-        }
+        long lastTimestamp = Long.MIN_VALUE;
+        long lastRows;
+        long rows;
 
         /**
-         * Adds what is new to {@code out}; true if block overviews had been read before a new span arrived (the rows
-         * appended from them should be read again).
+         * Adds the overviews written since the last read to {@code out} (the latest one read before again, as it may
+         * have grown); true if any is new or has changed.
          */
-        boolean read(StatsStorage storage, String sessionId, String worker, List<Piece> out) {
-            boolean newSpan = false;
-            for (Persistable p : storage.getAllUpdatesAfter(sessionId, LearningRateBlock.SPAN_TYPE_ID, worker,
-                    lastSpanTimestamp)) {
-                lastSpanTimestamp = Math.max(lastSpanTimestamp, p.getTimeStamp());
-                if (p instanceof LearningRateBlock && ((LearningRateBlock) p).size() > 0) {
-                    LearningRateBlock span = (LearningRateBlock) p;
-                    spans.put(span.getTimeStamp(), span);
-                    spanRows += span.representedRows();
-                    out.add(new Piece(span, 0, span.representedRows()));
-                    newSpan = true;
-                }
-            }
-            boolean restart = newSpan && tailRows > 0;
-            if (restart) {
-                tailRows = 0;
-                lastTailTimestamp = Long.MIN_VALUE;
-            }
-            long[] times = storage.getAllUpdateTimes(sessionId, LearningRateBlock.OVERVIEW_TYPE_ID, worker);
-            Arrays.sort(times);
-            long[] wanted = new long[times.length];
-            int count = 0;
-            for (long t : times) {
-                if (t > lastTailTimestamp && coveredUntil(t) < t + LearningRateReports.BLOCK_ROWS) {
-                    wanted[count++] = t;
-                }
-            }
-            if (times.length > 0) {
-                lastTailTimestamp = Math.max(lastTailTimestamp, times[times.length - 1]);
-            }
-            if (count == 0) {
-                return restart;
-            }
-            List<Persistable> blocks = new ArrayList<>(storage.getUpdates(sessionId,
-                    LearningRateBlock.OVERVIEW_TYPE_ID, worker, Arrays.copyOf(wanted, count)));
-            blocks.sort(Comparator.comparingLong(Persistable::getTimeStamp));
-            for (Persistable p : blocks) {
+        boolean read(StatsStorage storage, String sessionId, String worker, List<Persistable> out) {
+            boolean changed = false;
+            long after = lastTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : lastTimestamp - 1;
+            for (Persistable p : storage.getAllUpdatesAfter(sessionId, LearningRateBlock.OVERVIEW_TYPE_ID, worker,
+                    after)) {
                 if (!(p instanceof LearningRateBlock) || ((LearningRateBlock) p).size() == 0) {
                     continue;
                 }
-                LearningRateBlock block = (LearningRateBlock) p;
-                long start = block.getTimeStamp();
-                long end = start + block.representedRows();
-                long covered = coveredUntil(start);
-                if (covered >= end) {
-                    continue;
+                long represented = ((LearningRateBlock) p).representedRows();
+                if (p.getTimeStamp() == lastTimestamp) {
+                    changed |= represented != lastRows;
+                    rows += represented - lastRows;
+                } else {
+                    changed = true;
+                    rows += represented;
                 }
-                int from = 0;
-                long represented = block.representedRows();
-                if (covered > start) {
-                    int last = lastIterationBefore(covered);
-                    int[] iterations = block.iterationArray();
-                    while (from < iterations.length && iterations[from] <= last) {
-                        from++;
-                    }
-                    represented = end - covered;
-                }
-                tailRows += represented;
-                out.add(new Piece(block, from, represented));
+                lastTimestamp = Math.max(lastTimestamp, p.getTimeStamp());
+                lastRows = represented;
+                out.add(p);
             }
-            return restart;
-        }
-
-        /** The end of the run of contiguous spans that covers timestamp {@code t}; {@code t} if none does. */
-        private long coveredUntil(long t) {
-            long until = t;
-            Map.Entry<Long, LearningRateBlock> span = spans.floorEntry(until);
-            while (span != null && span.getKey() + span.getValue().representedRows() > until) {
-                until = span.getKey() + span.getValue().representedRows();
-                span = spans.floorEntry(until);
-            }
-            return until;
-        }
-
-        /** The last iteration of the span that ends at timestamp {@code end}. */
-        private int lastIterationBefore(long end) {
-            LearningRateBlock span = spans.lowerEntry(end).getValue();
-            return span.iterationArray()[span.size() - 1];
+            return changed;
         }
     }
 

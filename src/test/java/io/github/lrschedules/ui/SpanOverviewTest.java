@@ -14,12 +14,12 @@ import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.junit.jupiter.api.Test;
 
 /**
- * A session long enough to be read from overviews, written an epoch (1,000 rows) at a time as a run writes it: the
- * spans' overviews ({@link LearningRateBlock#SPAN_TYPE_ID}) stand for the blocks inside them, so that a page opening
- * the session reads one record per span and per block since the last span, not one per block; the rows read are the
- * recorded ones, every iteration is counted once while the page polls (through blocks that straddle a span's end and
- * spans that arrive after their blocks were read), and a run continued from a checkpoint (its rows written from 0
- * again under a later start) loses none of the rows before it.
+ * A session long enough to be read from overviews, written an epoch (1,000 rows) at a time as a run writes it: one
+ * overview per span of {@link LearningRateReports#SPAN_ROWS} rows ({@link LearningRateBlock#OVERVIEW_TYPE_ID}, written
+ * again while the span fills) stands for the blocks in it, so that a page opening the session reads one record per
+ * span, not one per block; the rows read are the recorded ones, every iteration is counted once while the page polls
+ * (the latest overview is written again at every epoch), and a run continued from a checkpoint (its rows written from
+ * 0 again under a later start) loses none of the rows before it.
  */
 class SpanOverviewTest {
 
@@ -86,16 +86,15 @@ class SpanOverviewTest {
                 assertThat(now.size()).isLessThanOrEqualTo(MAX_ROWS);
             }
         }
-        assertThat(storage.getAllUpdateTimes("run", LearningRateBlock.SPAN_TYPE_ID, LearningRateReports.WORKER_ID))
-                .hasSize(3);
+        assertThat(storage.getAllUpdateTimes("run", LearningRateBlock.OVERVIEW_TYPE_ID, LearningRateReports.WORKER_ID))
+                .hasSize(4);
+        assertThat(storage.getAllUpdateTimes("run", LearningRateBlock.TYPE_ID, LearningRateReports.WORKER_ID))
+                .hasSize(217);
 
-        // a page opening the finished session: 3 spans, the 21 blocks that end after the last one and the 3 that start
-        // in its last 4,096 rows (a block's end is known once it is read), not 217 blocks
+        // a page opening the finished session reads the overviews of its 4 spans, not its 217 blocks
         storage.read.clear();
         SessionSeries opened = new StorageReader(storage, MAX_ROWS).refresh().get(0);
-        assertThat(storage.read.get(LearningRateBlock.SPAN_TYPE_ID)).isEqualTo(3);
-        assertThat(storage.read.get(LearningRateBlock.OVERVIEW_TYPE_ID)).isEqualTo(24);
-        assertThat(storage.read.get(LearningRateBlock.TYPE_ID)).isNull();
+        assertThat(storage.read).containsOnly(Map.entry(LearningRateBlock.OVERVIEW_TYPE_ID, 4));
 
         for (SessionSeries session : List.of(opened, polling.refresh().get(0))) {
             assertThat(session.reportedIterations()).isEqualTo(rows);
