@@ -36,8 +36,8 @@ import org.deeplearning4j.core.storage.Persistable;
  * cosine rate, a training score) costs 8 bytes per row.
  *
  * <p>An overview ({@link #OVERVIEW_TYPE_ID}, {@link #isOverview()}) holds some rows of a span of a session's rows
- * ({@link LearningRateReports#SPAN_ROWS} consecutive rows, or those recorded so far), exactly as recorded, and the number
- * of rows of the span ({@link #representedRows()}).
+ * ({@link LearningRateReports#SPAN_ROWS} consecutive rows, or those recorded so far), exactly as recorded, and the
+ * number of rows of the span ({@link #representedRows()}).
  *
  * <p>A block with no rows is the static information a storage needs before it lists a worker. A block is built once
  * and not changed afterwards; {@link Persistable} obliges it to have a public no-argument constructor and
