@@ -5,11 +5,15 @@ import io.github.lrschedules.record.EpochMetricsReport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.deeplearning4j.core.storage.Persistable;
@@ -52,7 +56,8 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  * {@code FileStatsStorage} reads each from its file (about 1.4 ms per report measured here): asking on every poll
  * would cost a finished long run minutes per poll. DL4J's own storages ({@link BaseCollectionStatsStorage}: in
  * memory, file) announce every write to their listeners, so the reader registers one and reads again only after a
- * write; others are read on every refresh.
+ * write, and only the sessions written to (a live run's epoch does not make the page scan ten finished sessions
+ * again); others are read on every refresh.
  */
 final class StorageReader {
 
@@ -69,6 +74,8 @@ final class StorageReader {
     private long version;
     /** Set by every write the storage announces; null listener: the storage announces none, read every time. */
     private final AtomicBoolean written = new AtomicBoolean(true);
+    /** The sessions of the writes the storage announced since the last read. */
+    private final Set<String> writtenSessions = ConcurrentHashMap.newKeySet();
     private final StatsStorageListener listener;
     private List<SessionSeries> last;
 
@@ -81,7 +88,12 @@ final class StorageReader {
         this.storage = storage;
         this.maxRows = Args.atLeast("maxRows", maxRows, 2);
         if (storage instanceof BaseCollectionStatsStorage) {
-            listener = event -> written.set(true);
+            listener = event -> {
+                if (event.getSessionID() != null) {
+                    writtenSessions.add(event.getSessionID());
+                }
+                written.set(true);
+            };
             storage.registerStatsStorageListener(listener);
         } else {
             listener = null;
@@ -106,7 +118,8 @@ final class StorageReader {
 
     /**
      * Reads what is new and returns every session, in the order the sessions started; without reading anything when
-     * the storage announced no write since the last call.
+     * the storage announced no write since the last call, and of the sessions read before only those it announced
+     * writes to.
      */
     List<SessionSeries> refresh() {
         if (storage.isClosed()) {
@@ -116,7 +129,17 @@ final class StorageReader {
         if (listener != null && !written.getAndSet(false) && last != null) {
             return last;
         }
+        // drained after the flag was cleared: a write announced from here on is read by the next refresh
+        Set<String> announced = new HashSet<>();
+        for (Iterator<String> it = writtenSessions.iterator(); it.hasNext(); ) {
+            announced.add(it.next());
+            it.remove();
+        }
+        Set<String> toRead = listener != null && last != null ? announced : null; // null: every session
         for (String sessionId : storage.listSessionIDs()) {
+            if (toRead != null && sessions.containsKey(sessionId) && !toRead.contains(sessionId)) {
+                continue;
+            }
             List<String> types = storage.listTypeIDsForSession(sessionId);
             boolean blocks = types.contains(LearningRateBlock.TYPE_ID);
             boolean stats = types.contains(StatsListener.TYPE_ID);
