@@ -35,7 +35,8 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * of every span of {@value LearningRateReports#SPAN_ROWS} rows, as {@code examples/run compare} writes them), the
  * file's size, and the Schedules page's data endpoint over that file: the first answer of a freshly opened file (it
  * reads the overviews: a session of 10^6 rows is more than the page reads from blocks), and the median of later
- * answers through the real UI server over HTTP (the page polls every 3 s).
+ * answers through the real UI server over HTTP (the page polls every 3 s), also after each of five more epochs written
+ * to one session, as a live run beside finished ones.
  *
  * <pre>
  * mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -137,7 +138,6 @@ public final class LongRunBenchmark {
                         + " write)%n", sessions, sessionIterations, rowsPerWrite, writes, blocks, spans,
                 file.length() / 1e6, file.length() / (double) sessions / sessionIterations, writeSeconds,
                 writeSeconds * 1e3 / writes);
-        rows = null;
 
         // 3. the data endpoint over that file
         FileStatsStorage reading = new FileStatsStorage(file);
@@ -172,6 +172,33 @@ public final class LongRunBenchmark {
         Arrays.sort(later);
         System.out.printf(Locale.ROOT, "endpoint over HTTP (%s): first %.2f s, median of the next %d %.3f s, max %.3f s%n",
                 url, polls[0], later.length, later[later.length / 2], later[later.length - 1]);
+
+        // a live run: session run-0 writes one more epoch (1,000 rows) into the open storage, the page polls
+        double[] rates = new double[rows.parameterKeys().size()];
+        double[] hyperparameters = new double[rows.hyperparameterKeys().size()];
+        double[] afterWrite = new double[5];
+        for (int k = 0; k < afterWrite.length; k++) {
+            int from = rows.size();
+            for (int r = 0; r < 1_000; r++) {
+                for (int p = 0; p < rates.length; p++) {
+                    rates[p] = rows.learningRate(p, from - 1);
+                }
+                for (int h = 0; h < hyperparameters.length; h++) {
+                    hyperparameters[h] = rows.hyperparameter(h, from - 1);
+                }
+                rows.append(rows.iteration(from + r - 1) + 1, rows.epoch(from - 1) + 1, 0.1, rates, hyperparameters);
+            }
+            LearningRateReports.write(rows, reading, "run-0", LearningRateReports.WORKER_ID, 1_000_000_000_000L, from);
+            start = System.nanoTime();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(data))
+                    .timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofString());
+            afterWrite[k] = (System.nanoTime() - start) / 1e9;
+            check(new SchedulesModule.Response(response.statusCode(), response.body()), sessions);
+        }
+        Arrays.sort(afterWrite);
+        System.out.printf(Locale.ROOT, "endpoint over HTTP after each of %d epochs (1,000 rows) written to one session:"
+                + " median %.3f s, max %.3f s%n", afterWrite.length, afterWrite[afterWrite.length / 2],
+                afterWrite[afterWrite.length - 1]);
         SchedulesUi.stop();
         reading.close();
     }
