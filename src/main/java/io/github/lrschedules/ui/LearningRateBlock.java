@@ -35,8 +35,9 @@ import org.deeplearning4j.core.storage.Persistable;
  * earlier one (every parameter under one schedule) as a reference to it. A column that changes at every row (a
  * cosine rate, a training score) costs 8 bytes per row.
  *
- * <p>An overview ({@link #OVERVIEW_TYPE_ID}, {@link #isOverview()}) holds some rows of one block, exactly as
- * recorded, and the number of rows of the block ({@link #representedRows()}).
+ * <p>An overview ({@link #OVERVIEW_TYPE_ID}, {@link #isOverview()}) holds some rows of a span of a session's rows
+ * ({@link LearningRateReports#SPAN_ROWS} consecutive rows, or those recorded so far), exactly as recorded, and the
+ * number of rows of the span ({@link #representedRows()}).
  *
  * <p>A block with no rows is the static information a storage needs before it lists a worker. A block is built once
  * and not changed afterwards; {@link Persistable} obliges it to have a public no-argument constructor and
@@ -50,8 +51,9 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
     /** Type id under which blocks are stored. */
     public static final String TYPE_ID = "LrSchedulesLearningRateBlock";
     /**
-     * Type id of a block's overview: some of its rows ({@link LearningRateReports#write} keeps a sixteenth, chosen by
-     * the Schedules page's rules), which the page reads instead of the blocks of a very long session.
+     * Type id of a span's overview: some of the rows of {@link LearningRateReports#SPAN_ROWS} consecutive rows
+     * ({@link LearningRateReports#write} keeps a sixteenth, chosen by the Schedules page's rules, and writes it again
+     * while the span fills), which the page reads instead of the blocks of a very long session.
      */
     public static final String OVERVIEW_TYPE_ID = "LrSchedulesLearningRateOverview";
 
@@ -65,7 +67,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
     private String sessionId;
     private String workerId;
     private long timestamp;
-    /** Rows of the block this is the overview of; -1 for a block. */
+    /** Rows of the span this is the overview of; -1 for a block. */
     private int overviewOf = -1;
     private int[] iterations = NO_INTS;
     private int[] epochs = NO_INTS;
@@ -90,7 +92,7 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
         this(sessionId, workerId, timestamp, rows, fromRow, toRow, -1);
     }
 
-    /** A block, or ({@code overviewOf >= 0}) the overview of a block of {@code overviewOf} rows. */
+    /** A block, or ({@code overviewOf >= 0}) the overview of a span of {@code overviewOf} rows. */
     LearningRateBlock(String sessionId, String workerId, long timestamp, LearningRateRows rows, int fromRow,
                       int toRow, int overviewOf) {
         this.overviewOf = overviewOf;
@@ -226,12 +228,12 @@ public final class LearningRateBlock implements Persistable, LearningRateRows {
         return epochs[row];
     }
 
-    /** Whether this is the overview of a block ({@link #OVERVIEW_TYPE_ID}). */
+    /** Whether this is the overview of a span ({@link #OVERVIEW_TYPE_ID}). */
     public boolean isOverview() {
         return overviewOf >= 0;
     }
 
-    /** The rows of the block this block stands for: {@link #size()} for a block, more for an overview. */
+    /** The rows this block stands for: {@link #size()} for a block, more for an overview. */
     public int representedRows() {
         return overviewOf >= 0 ? overviewOf : size();
     }

@@ -5,11 +5,15 @@ import io.github.lrschedules.record.EpochMetricsReport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.deeplearning4j.core.storage.Persistable;
@@ -34,8 +38,9 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  * millisecond; the page shows what is stored.
  *
  * <p>A session whose blocks stand for more than {@value #OVERVIEW_FACTOR} times {@code maxRows} rows (800,000 by
- * default) is read from the blocks' overviews ({@link LearningRateBlock#OVERVIEW_TYPE_ID}: a sixteenth of the rows,
- * chosen by the rules below, exact), so that a page opening ten such sessions reads a sixteenth of the bytes.
+ * default) is read from its spans' overviews ({@link LearningRateBlock#OVERVIEW_TYPE_ID}: a sixteenth of each
+ * {@value LearningRateReports#SPAN_ROWS} rows, chosen by the rules below, exact), so that a page opening ten such
+ * sessions reads a sixteenth of the bytes in 16 records per session, however many blocks the rows were written in.
  *
  * <p>Memory is bounded per session: past {@code maxRows} rows ({@value #MAX_ROWS} by default) the rows are thinned
  * by {@link Downsampler#thin} (the first and the last, both sides of every step and the bends of every rate and
@@ -51,7 +56,8 @@ import org.deeplearning4j.ui.model.stats.api.StatsReport;
  * {@code FileStatsStorage} reads each from its file (about 1.4 ms per report measured here): asking on every poll
  * would cost a finished long run minutes per poll. DL4J's own storages ({@link BaseCollectionStatsStorage}: in
  * memory, file) announce every write to their listeners, so the reader registers one and reads again only after a
- * write; others are read on every refresh.
+ * write, and only the sessions written to (a live run's epoch does not make the page scan ten finished sessions
+ * again); others are read on every refresh.
  */
 final class StorageReader {
 
@@ -68,6 +74,8 @@ final class StorageReader {
     private long version;
     /** Set by every write the storage announces; null listener: the storage announces none, read every time. */
     private final AtomicBoolean written = new AtomicBoolean(true);
+    /** The sessions of the writes the storage announced since the last read. */
+    private final Set<String> writtenSessions = ConcurrentHashMap.newKeySet();
     private final StatsStorageListener listener;
     private List<SessionSeries> last;
 
@@ -80,7 +88,12 @@ final class StorageReader {
         this.storage = storage;
         this.maxRows = Args.atLeast("maxRows", maxRows, 2);
         if (storage instanceof BaseCollectionStatsStorage) {
-            listener = event -> written.set(true);
+            listener = event -> {
+                if (event.getSessionID() != null) {
+                    writtenSessions.add(event.getSessionID());
+                }
+                written.set(true);
+            };
             storage.registerStatsStorageListener(listener);
         } else {
             listener = null;
@@ -105,7 +118,8 @@ final class StorageReader {
 
     /**
      * Reads what is new and returns every session, in the order the sessions started; without reading anything when
-     * the storage announced no write since the last call.
+     * the storage announced no write since the last call, and of the sessions read before only those it announced
+     * writes to.
      */
     List<SessionSeries> refresh() {
         if (storage.isClosed()) {
@@ -115,7 +129,17 @@ final class StorageReader {
         if (listener != null && !written.getAndSet(false) && last != null) {
             return last;
         }
+        // drained after the flag was cleared: a write announced from here on is read by the next refresh
+        Set<String> announced = new HashSet<>();
+        for (Iterator<String> it = writtenSessions.iterator(); it.hasNext(); ) {
+            announced.add(it.next());
+            it.remove();
+        }
+        Set<String> toRead = listener != null && last != null ? announced : null; // null: every session
         for (String sessionId : storage.listSessionIDs()) {
+            if (toRead != null && sessions.containsKey(sessionId) && !toRead.contains(sessionId)) {
+                continue;
+            }
             List<String> types = storage.listTypeIDsForSession(sessionId);
             boolean blocks = types.contains(LearningRateBlock.TYPE_ID);
             boolean stats = types.contains(StatsListener.TYPE_ID);
@@ -151,44 +175,42 @@ final class StorageReader {
     }
 
     /**
-     * Reads a session's new blocks, or its overviews once the overviews stand for more than
-     * {@value #OVERVIEW_FACTOR} times {@code maxRows} rows (the page keeps {@code maxRows} of them: reading a
-     * sixteenth of the rows costs a sixteenth of the time).
+     * Reads a session's new blocks, or its spans' overviews once they stand for more than {@value #OVERVIEW_FACTOR}
+     * times {@code maxRows} rows (the page keeps {@code maxRows} of them: reading a sixteenth of the rows costs a
+     * sixteenth of the time, and one record per {@value LearningRateReports#SPAN_ROWS} rows however the rows were
+     * written). A span's overview is written again while the span fills, so a session read from overviews is read
+     * again, all its overviews (a few records), whenever one of them changed.
      */
     private void readBlocks(Accumulator session, boolean overviews) {
         if (overviews) {
-            String type = LearningRateBlock.OVERVIEW_TYPE_ID;
-            boolean fromStart = session.lastOverviewTimestamp.isEmpty();
+            boolean fromStart = session.overviewCursors.isEmpty();
             List<Persistable> read = new ArrayList<>();
-            for (String worker : storage.listWorkerIDsForSessionAndType(session.id, type)) {
-                long after = session.lastOverviewTimestamp.getOrDefault(worker, Long.MIN_VALUE);
-                for (Persistable p : storage.getAllUpdatesAfter(session.id, type, worker, after)) {
-                    after = Math.max(after, p.getTimeStamp());
-                    if (p instanceof LearningRateBlock) {
-                        session.overviewRows += ((LearningRateBlock) p).representedRows();
-                        read.add(p);
-                    }
-                }
-                session.lastOverviewTimestamp.put(worker, after);
+            boolean changed = false;
+            long rows = 0;
+            for (String worker : storage.listWorkerIDsForSessionAndType(session.id,
+                    LearningRateBlock.OVERVIEW_TYPE_ID)) {
+                OverviewCursor cursor = session.overviewCursors.computeIfAbsent(worker, w -> new OverviewCursor());
+                changed |= cursor.read(storage, session.id, worker, read);
+                rows += cursor.rows;
             }
-            if (session.source != Source.OVERVIEWS && session.overviewRows > (long) OVERVIEW_FACTOR * maxRows) {
+            boolean switching = session.source != Source.OVERVIEWS && rows > (long) OVERVIEW_FACTOR * maxRows;
+            if (switching || (session.source == Source.OVERVIEWS && changed)) {
                 session.clearRows();
                 session.source = Source.OVERVIEWS;
                 version++;
                 if (!fromStart) {
-                    // what was read before only counted rows: read every overview again
-                    session.lastOverviewTimestamp.clear();
-                    session.overviewRows = 0;
+                    // read every overview again: what was read before only counted rows, or has been written again
+                    session.overviewCursors.clear();
                     readBlocks(session, true);
                     return;
                 }
             }
             if (session.source == Source.OVERVIEWS) {
-                if (!read.isEmpty()) {
-                    version++;
-                }
-                for (Persistable p : read) {
-                    addBlock(session, p);
+                if (fromStart) {
+                    // else nothing changed: the latest overview was read again as it was
+                    for (Persistable p : read) {
+                        addBlock(session, p);
+                    }
                 }
                 return;
             }
@@ -265,9 +287,8 @@ final class StorageReader {
         final int maxRows;
         final Map<String, Long> lastStatsTimestamp = new HashMap<>();
         final Map<String, Long> lastBlockTimestamp = new HashMap<>();
-        final Map<String, Long> lastOverviewTimestamp = new HashMap<>();
-        /** Rows of the blocks the overviews read so far stand for. */
-        long overviewRows;
+        /** Per worker, where the reading of overviews stands. */
+        final Map<String, OverviewCursor> overviewCursors = new HashMap<>();
         final Map<String, Long> lastMetricsTimestamp = new HashMap<>();
         final TreeMap<Integer, Map<String, Double>> epochMetrics = new TreeMap<>();
         long firstTimestamp = Long.MAX_VALUE;
@@ -500,6 +521,44 @@ final class StorageReader {
             }
             return new SessionSeries(id, id, size, size + dropped, iterations, scores, learningRates, epochs,
                     metrics);
+        }
+    }
+
+    /**
+     * Where the reading of one worker's span overviews stands: the rows the overviews read stand for, and the latest
+     * one (the one that may be written again while its span fills). A run continued from a checkpoint writes its spans
+     * from row 0 again under a later {@code startMillis}: further records, later than the earlier run's.
+     */
+    private static final class OverviewCursor {
+        long lastTimestamp = Long.MIN_VALUE;
+        long lastRows;
+        long rows;
+
+        /**
+         * Adds the overviews written since the last read to {@code out} (the latest one read before again, as it may
+         * have grown); true if any is new or has changed.
+         */
+        boolean read(StatsStorage storage, String sessionId, String worker, List<Persistable> out) {
+            boolean changed = false;
+            long after = lastTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : lastTimestamp - 1;
+            for (Persistable p : storage.getAllUpdatesAfter(sessionId, LearningRateBlock.OVERVIEW_TYPE_ID, worker,
+                    after)) {
+                if (!(p instanceof LearningRateBlock) || ((LearningRateBlock) p).size() == 0) {
+                    continue;
+                }
+                long represented = ((LearningRateBlock) p).representedRows();
+                if (p.getTimeStamp() == lastTimestamp) {
+                    changed |= represented != lastRows;
+                    rows += represented - lastRows;
+                } else {
+                    changed = true;
+                    rows += represented;
+                }
+                lastTimestamp = Math.max(lastTimestamp, p.getTimeStamp());
+                lastRows = represented;
+                out.add(p);
+            }
+            return changed;
         }
     }
 

@@ -31,10 +31,12 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * CSV's size; the heap of a {@link LearningRateTable} of as many rows of six equal rates (what the Spark module's
  * {@code AppliedLearningRates} holds); then {@code SESSIONS} such runs, with a score that changes at every row (as a
  * training score does; the recorder's network is not trained), written into one {@code FileStatsStorage} by
- * {@link LearningRateReports#write} (blocks of {@value LearningRateReports#BLOCK_ROWS} rows, as
- * {@code examples/run compare} writes them), the file's size, and the Schedules page's data endpoint over that file:
- * the first answer of a freshly opened file (reads every block), and the median of later answers through the real UI
- * server over HTTP (the page polls every 3 s).
+ * {@link LearningRateReports#write} (blocks of at most {@value LearningRateReports#BLOCK_ROWS} rows and the overview
+ * of every span of {@value LearningRateReports#SPAN_ROWS} rows, as {@code examples/run compare} writes them), the
+ * file's size, and the Schedules page's data endpoint over that file: the first answer of a freshly opened file (it
+ * reads the overviews: a session of 10^6 rows is more than the page reads from blocks), and the median of later
+ * answers through the real UI server over HTTP (the page polls every 3 s), also after each of five more epochs written
+ * to one session, as a live run beside finished ones.
  *
  * <pre>
  * mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -116,6 +118,7 @@ public final class LongRunBenchmark {
         start = System.nanoTime();
         FileStatsStorage writing = new FileStatsStorage(file);
         long blocks = 0;
+        long writes = 0;
         for (int s = 0; s < sessions; s++) {
             // as a run writes its rows: every rowsPerWrite rows (an epoch), the rows since the last write
             for (int from = 0; from < rows.size(); from += rowsPerWrite) {
@@ -123,16 +126,18 @@ public final class LongRunBenchmark {
                 LearningRateReports.write(new Prefix(rows, to), writing, "run-" + s, LearningRateReports.WORKER_ID,
                         1_000_000_000_000L + (long) s * 10 * sessionIterations, from);
                 blocks += (to - from + LearningRateReports.BLOCK_ROWS - 1) / LearningRateReports.BLOCK_ROWS;
+                writes++;
             }
         }
         writing.close();
         double writeSeconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "stats file: %d sessions x %,d rows written %,d rows at a time, %,d blocks (and"
-                        + " as many overviews), %.1f MB (%.1f bytes/row), written in %.1f s (%.1f ms per block)%n",
-                sessions, sessionIterations, rowsPerWrite, blocks,
+        long spans = sessions
+                * ((sessionIterations + LearningRateReports.SPAN_ROWS - 1L) / LearningRateReports.SPAN_ROWS);
+        System.out.printf(Locale.ROOT, "stats file: %d sessions x %,d rows written %,d rows at a time (%,d writes),"
+                        + " %,d blocks and %,d span overviews, %.1f MB (%.1f bytes/row), written in %.1f s (%.1f ms per"
+                        + " write)%n", sessions, sessionIterations, rowsPerWrite, writes, blocks, spans,
                 file.length() / 1e6, file.length() / (double) sessions / sessionIterations, writeSeconds,
-                writeSeconds * 1e3 / blocks);
-        rows = null;
+                writeSeconds * 1e3 / writes);
 
         // 3. the data endpoint over that file
         FileStatsStorage reading = new FileStatsStorage(file);
@@ -143,7 +148,7 @@ public final class LongRunBenchmark {
         SchedulesModule.Response first = fresh.data(null, null);
         double firstSeconds = (System.nanoTime() - start) / 1e9;
         check(first, sessions);
-        System.out.printf(Locale.ROOT, "endpoint, first answer on the opened file (reads every block): %.2f s, "
+        System.out.printf(Locale.ROOT, "endpoint, first answer on the opened file: %.2f s, "
                 + "%,d bytes; heap of the page's copy after GC %.1f MB%n", firstSeconds, first.body.length(),
                 (usedAfterGc() - before) / 1e6);
         fresh.onDetach(reading);
@@ -167,6 +172,33 @@ public final class LongRunBenchmark {
         Arrays.sort(later);
         System.out.printf(Locale.ROOT, "endpoint over HTTP (%s): first %.2f s, median of the next %d %.3f s, max %.3f s%n",
                 url, polls[0], later.length, later[later.length / 2], later[later.length - 1]);
+
+        // a live run: session run-0 writes one more epoch (1,000 rows) into the open storage, the page polls
+        double[] rates = new double[rows.parameterKeys().size()];
+        double[] hyperparameters = new double[rows.hyperparameterKeys().size()];
+        double[] afterWrite = new double[5];
+        for (int k = 0; k < afterWrite.length; k++) {
+            int from = rows.size();
+            for (int r = 0; r < 1_000; r++) {
+                for (int p = 0; p < rates.length; p++) {
+                    rates[p] = rows.learningRate(p, from - 1);
+                }
+                for (int h = 0; h < hyperparameters.length; h++) {
+                    hyperparameters[h] = rows.hyperparameter(h, from - 1);
+                }
+                rows.append(rows.iteration(from + r - 1) + 1, rows.epoch(from - 1) + 1, 0.1, rates, hyperparameters);
+            }
+            LearningRateReports.write(rows, reading, "run-0", LearningRateReports.WORKER_ID, 1_000_000_000_000L, from);
+            start = System.nanoTime();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(data))
+                    .timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofString());
+            afterWrite[k] = (System.nanoTime() - start) / 1e9;
+            check(new SchedulesModule.Response(response.statusCode(), response.body()), sessions);
+        }
+        Arrays.sort(afterWrite);
+        System.out.printf(Locale.ROOT, "endpoint over HTTP after each of %d epochs (1,000 rows) written to one session:"
+                + " median %.3f s, max %.3f s%n", afterWrite.length, afterWrite[afterWrite.length / 2],
+                afterWrite[afterWrite.length - 1]);
         SchedulesUi.stop();
         reading.close();
     }
