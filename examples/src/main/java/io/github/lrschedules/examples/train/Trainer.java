@@ -493,10 +493,13 @@ public final class Trainer {
         /** The copy that the helper thread measures, with {@code net}'s parameters now. */
         private MultiLayerNetwork copyOf(MultiLayerNetwork net) {
             if (copy == null) {
+                // given its parameters, init() draws no random numbers: the run's dropout masks stay those of one
+                // thread (and of a resumed run)
                 copy = new MultiLayerNetwork(like.getLayerWiseConfigurations().clone());
-                copy.init();
+                copy.init(net.params().dup(), false);
+            } else {
+                copy.setParams(net.params());
             }
-            copy.setParams(net.params());
             return copy;
         }
 

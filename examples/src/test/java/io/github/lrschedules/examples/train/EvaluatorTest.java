@@ -56,6 +56,21 @@ class EvaluatorTest {
     }
 
     @Test
+    void theCopyDrawsNoRandomNumbers() {
+        MultiLayerNetwork net = ModelKind.MLP.build(new Sgd(0.1), 42, DataType.FLOAT, WorkspaceMode.ENABLED, 28, 28,
+                CLASSES);
+        DataSetIterator test = batches(200, 50, 5);
+        Nd4j.getRandom().setSeed(11);
+        double expected = Nd4j.getRandom().nextDouble();
+        Nd4j.getRandom().setSeed(11);
+        try (Trainer.Evaluator parallel = new Trainer.Evaluator(net, true)) {
+            parallel.measure(net, test);
+        }
+        // dropout draws from this generator: a resumed run must find it as an uninterrupted one does
+        assertThat(Nd4j.getRandom().nextDouble()).isEqualTo(expected);
+    }
+
+    @Test
     void aDivergedNetworkCountsEveryExampleWrong() {
         MultiLayerNetwork net = ModelKind.MLP.build(new Sgd(0.1), 42, DataType.FLOAT, WorkspaceMode.ENABLED, 28, 28,
                 CLASSES);
