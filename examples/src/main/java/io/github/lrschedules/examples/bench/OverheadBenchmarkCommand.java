@@ -55,7 +55,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code --epochs} epochs twice, in turn: once as {@code compare} trains it ({@code Trainer}: the recorder, the
  * StatsListener into a {@code stats.dl4j}, the progress output, the held-out and test evaluation after every epoch,
  * the resume checkpoint after every epoch but the last), and once as bare {@code net.fit} on the same network, updater
- * and batches with no listener at all; the ratio of the two times is the examples' overhead.
+ * and batches with no listener at all; the ratio of the two times is the examples' overhead. {@code --without PARTS}
+ * adds one variant per part, {@code compare} without it ({@link Trainer.Part}, the checkpoint, or all of them), in the
+ * same rounds: what leaving a part out saves is what it costs.
  */
 @Command(name = "bench-overhead", mixinStandardHelpOptions = true,
         description = {"Benchmark: training throughput of each schedule against a constant learning rate (MLP on the"
