@@ -3,6 +3,7 @@ package io.github.lrschedules.examples.train;
 import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.examples.data.DigitSet;
 import io.github.lrschedules.examples.data.EpochIterator;
+import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.schedule.Averaging;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
@@ -181,7 +182,7 @@ public final class Trainer {
         EpochMetricsRecorder accuracyRecorder = records == null ? null
                 : new EpochMetricsRecorder(records, schedule.id());
         progress.start(schedule.id(), plan.totalIterations(), settings.epochs());
-        evaluator = new Evaluator(net);
+        evaluator = new Evaluator(net, speeds(settings.model()));
         List<EpochStats> epochs = new ArrayList<>(before == null ? List.of() : before.epochStats());
         int steps = stepsPerEpoch(train);
         long begun = start;
@@ -409,25 +410,37 @@ public final class Trainer {
      * count them at all).
      *
      * <p>Where ND4J computes on the CPU with at most half the cores per operation (the examples' default on 2 cores is
-     * one OpenMP thread), a second thread measures half the mini-batches at the same time, on a copy of the network
-     * that gets the parameters first: the core that waits while the epoch's evaluation runs then works. Each
-     * mini-batch gives the same outputs on either network, and the sums are taken in the batches' order, so the
-     * results are the same bits as one thread's.
+     * one OpenMP thread), a second thread can measure half the mini-batches at the same time, on a copy of the network
+     * that gets the parameters first: the core that waits while the epoch's evaluation runs then works. Whether that
+     * is faster depends on the network and on what else the machine runs (on a shared 2-core machine it was for the
+     * MLP, not for LeNet), so the evaluations try both ways, one thread first, and keep the faster ({@link Speeds}). Each mini-batch gives the same outputs on either network, and the sums are taken in the
+     * batches' order, so the results are the same bits either way.
      */
     static final class Evaluator implements AutoCloseable {
         private final MultiLayerNetwork like;
-        private final boolean parallel;
+        /** True or false: always two threads or always one; null: the faster of the two according to speeds. */
+        private final Boolean forced;
+        private final Speeds speeds;
         private ExecutorService helper;
         private MultiLayerNetwork copy;
+        private boolean lastParallel;
 
-        /** @param like a network of the configuration to be measured (the copy is built from it when needed) */
-        Evaluator(MultiLayerNetwork like) {
-            this(like, inParallel());
+        /**
+         * Measures on two threads where {@link #inParallel()} and where {@code speeds} found that faster.
+         *
+         * @param like a network of the configuration to be measured (the copy is built from it when needed)
+         */
+        Evaluator(MultiLayerNetwork like, Speeds speeds) {
+            this.like = like;
+            this.forced = inParallel() ? null : Boolean.FALSE;
+            this.speeds = speeds;
         }
 
+        /** Measures always on two threads ({@code parallel}) or always on one. */
         Evaluator(MultiLayerNetwork like, boolean parallel) {
             this.like = like;
-            this.parallel = parallel;
+            this.forced = parallel;
+            this.speeds = new Speeds();
         }
 
         /** True where a second evaluation thread finds a core: a CPU backend using at most half of them per op. */
@@ -436,9 +449,17 @@ public final class Trainer {
             return environment.isCPU() && 2 * environment.maxThreads() <= Runtime.getRuntime().availableProcessors();
         }
 
-        /** True if this evaluator measures on two threads. */
-        boolean parallel() {
-            return parallel;
+        /** True if the last measurement ran on two threads. */
+        boolean lastParallel() {
+            return lastParallel;
+        }
+
+        /** Two threads or one for the next measurement of more than one mini-batch. */
+        private boolean twoThreads() {
+            if (forced != null) {
+                return forced;
+            }
+            return speeds.twoThreadsNext();
         }
 
         /** Loss and accuracy of {@code net} on each of {@code sets}, in their order. */
@@ -456,7 +477,14 @@ public final class Trainer {
             BatchResult[] results = new BatchResult[batches.size()];
             AtomicInteger next = new AtomicInteger();
             Future<?> helped = null;
-            if (parallel && batches.size() > 1) {
+            boolean parallel = batches.size() > 1 && twoThreads();
+            lastParallel = parallel;
+            long measuredExamples = 0;
+            for (DataSet batch : batches) {
+                measuredExamples += batch.numExamples();
+            }
+            long start = System.nanoTime();
+            if (parallel) {
                 MultiLayerNetwork other = copyOf(net);
                 helped = helper().submit(() -> measureBatches(other, batches, next, results));
             }
@@ -470,6 +498,9 @@ public final class Trainer {
                 } catch (ExecutionException e) {
                     throw new IllegalStateException("the evaluation failed: " + e.getCause(), e.getCause());
                 }
+            }
+            if (batches.size() > 1) {
+                speeds.record(parallel, (System.nanoTime() - start) / 1e9 / measuredExamples);
             }
             Measured[] measured = new Measured[sets.length];
             for (int s = 0; s < sets.length; s++) {
@@ -545,6 +576,44 @@ public final class Trainer {
                 helper.shutdown();
             }
         }
+    }
+
+    /**
+     * Seconds per example of the evaluations on one thread and on two, for every trainer of this JVM that trains the
+     * same model ({@link #speeds(ModelKind)}): the first {@value #TRIES} of each way alternate, one thread first, and
+     * after them the way of the faster best time is kept.
+     */
+    static final class Speeds {
+        static final int TRIES = 2;
+        private int oneTries;
+        private int twoTries;
+        private double oneBest = Double.POSITIVE_INFINITY;
+        private double twoBest = Double.POSITIVE_INFINITY;
+
+        /** True if the next evaluation of more than one mini-batch runs on two threads. */
+        synchronized boolean twoThreadsNext() {
+            if (oneTries < TRIES || twoTries < TRIES) {
+                return twoTries < oneTries;
+            }
+            return twoBest < oneBest;
+        }
+
+        synchronized void record(boolean parallel, double secondsPerExample) {
+            if (parallel) {
+                twoTries++;
+                twoBest = Math.min(twoBest, secondsPerExample);
+            } else {
+                oneTries++;
+                oneBest = Math.min(oneBest, secondsPerExample);
+            }
+        }
+    }
+
+    private static final Map<ModelKind, Speeds> SPEEDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The evaluation speeds of {@code model} in this JVM. */
+    static Speeds speeds(ModelKind model) {
+        return SPEEDS.computeIfAbsent(model, m -> new Speeds());
     }
 
     /** One mini-batch's count of correct predictions and the log-likelihood of each example's label. */

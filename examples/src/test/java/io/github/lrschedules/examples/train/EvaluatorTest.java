@@ -37,7 +37,9 @@ class EvaluatorTest {
         try (Trainer.Evaluator sequential = new Trainer.Evaluator(net, false);
              Trainer.Evaluator parallel = new Trainer.Evaluator(net, true)) {
             one = sequential.measure(net, heldOut, test);
+            assertThat(sequential.lastParallel()).isFalse();
             two = parallel.measure(net, heldOut, test);
+            assertThat(parallel.lastParallel()).isTrue();
             byHand = byHand(net, test);
             // again: the copy gets the parameters of the network now
             net.params().muli(1.5);
@@ -53,6 +55,23 @@ class EvaluatorTest {
         assertThat(one[1].loss).isCloseTo(byHand[0], org.assertj.core.data.Offset.offset(1e-6));
         assertThat(one[1].accuracy).isEqualTo(byHand[1]);
         assertThat(one[0].accuracy).isNotEqualTo(one[1].accuracy);
+    }
+
+    @Test
+    void speedsTryBothWaysInTurnThenKeepTheFaster() {
+        Trainer.Speeds twoFaster = new Trainer.Speeds();
+        Trainer.Speeds oneFaster = new Trainer.Speeds();
+        List<Boolean> ways = new ArrayList<>();
+        for (int i = 0; i < 2 * Trainer.Speeds.TRIES; i++) {
+            boolean two = twoFaster.twoThreadsNext();
+            ways.add(two);
+            // the first try of each way is slow (a cold start); the best try counts
+            twoFaster.record(two, (two ? 1e-5 : 2e-5) * (i < 2 ? 10 : 1));
+            oneFaster.record(two, (two ? 3e-5 : 2e-5) * (i < 2 ? 10 : 1));
+        }
+        assertThat(ways).containsExactly(false, true, false, true);
+        assertThat(twoFaster.twoThreadsNext()).isTrue();
+        assertThat(oneFaster.twoThreadsNext()).isFalse();
     }
 
     @Test
