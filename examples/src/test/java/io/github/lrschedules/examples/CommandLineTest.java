@@ -98,6 +98,10 @@ class CommandLineTest {
         "lr-find --stats-every 5         | Unknown options: '--stats-every', '5'",
         "bench-speed --images 10         | Invalid value for option '--images': 10 must be >= --batch (64)",
         "bench-speed --rounds 0          | Invalid value for option '--rounds': 0 must be >= 1",
+        "bench-overhead --without plots --examples | Invalid value for option '--without': plots (expected stats, "
+                + "rates, evaluation, checkpoint, progress or all)",
+        "bench-overhead --without stats,stats --examples | Invalid value for option '--without': stats is listed "
+                + "twice",
         "''                              | Missing command: one of compare, train, lr-find, shapes, ui, "
                 + "bench-overhead, bench-speed, spark-cluster (try: examples/run compare)",
     })

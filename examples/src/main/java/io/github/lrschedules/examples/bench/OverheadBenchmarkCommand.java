@@ -28,9 +28,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -53,7 +55,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code --epochs} epochs twice, in turn: once as {@code compare} trains it ({@code Trainer}: the recorder, the
  * StatsListener into a {@code stats.dl4j}, the progress output, the held-out and test evaluation after every epoch,
  * the resume checkpoint after every epoch but the last), and once as bare {@code net.fit} on the same network, updater
- * and batches with no listener at all; the ratio of the two times is the examples' overhead.
+ * and batches with no listener at all; the ratio of the two times is the examples' overhead. {@code --without PARTS}
+ * adds one variant per part, {@code compare} without it ({@link Trainer.Part}, the checkpoint, or all of them), in the
+ * same rounds: what leaving a part out saves is what it costs.
  */
 @Command(name = "bench-overhead", mixinStandardHelpOptions = true,
         description = {"Benchmark: training throughput of each schedule against a constant learning rate (MLP on the"
@@ -64,6 +68,10 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
 
     static final String BARE = "net.fit alone";
     static final String EXAMPLES = "compare's epochs";
+    /** What {@code --without} leaves out besides the trainer's parts. */
+    static final String CHECKPOINT = "checkpoint";
+    static final String ALL = "all";
+    static final String WITHOUT = "compare without ";
 
     @Option(names = "--examples", description = "Measure compare's whole epoch (listeners, evaluation, checkpoint,"
             + " progress) against bare net.fit instead of the schedules against each other.")
@@ -87,6 +95,14 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
             description = "With --examples: the progress output compare shows (written to a stream that discards it):"
                     + " lines (no terminal), bar (a terminal), none (--no-progress). Default: ${DEFAULT-VALUE}.")
     String progress;
+
+    @Option(names = "--without", split = ",", paramLabel = "PART",
+            description = "With --examples: also measure compare's epochs without each listed part, one variant per"
+                    + " part, interleaved with the others: stats (DL4J's StatsListener), rates (the applied rates and"
+                    + " test accuracies written into stats.dl4j), evaluation (held-out and test after every epoch),"
+                    + " checkpoint (the resume checkpoint), progress (the progress listener and output), all (every"
+                    + " one of them: what remains is the recorder and the epoch loop). Default: none.")
+    List<String> without = new ArrayList<>();
 
     @Option(names = "--rounds", defaultValue = "7", paramLabel = "N",
             description = "Interleaved rounds (one epoch of every variant each). Default: ${DEFAULT-VALUE}.")
@@ -166,6 +182,15 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--epochs must be >= 1 and --progress"
                     + " one of lines, bar, none (got " + epochs + ", " + progress + ")");
         }
+        List<String> variants = new ArrayList<>(List.of(BARE, EXAMPLES));
+        for (String part : without) {
+            leftOut(part);
+            if (variants.contains(WITHOUT + part)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option"
+                        + " '--without': " + part + " is listed twice");
+            }
+            variants.add(WITHOUT + part);
+        }
         ScheduleName name;
         try {
             name = ScheduleName.parse(schedule);
@@ -183,9 +208,10 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
         Path scratch = Files.createTempDirectory("bench-overhead");
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
         try {
-            Map<String, List<Double>> throughput = Stats.interleave(List.of(BARE, EXAMPLES), rounds,
+            Map<String, List<Double>> throughput = Stats.interleave(variants, rounds,
                     data.trainSize() * epochs, variant -> variant.equals(BARE) ? bareFit(name, settings, data)
-                            : compareEpochs(name, settings, data, scratch, discard), out);
+                            : compareEpochs(name, settings, data, scratch, discard,
+                                    variant.startsWith(WITHOUT) ? variant.substring(WITHOUT.length()) : null), out);
             out.printf(Locale.ROOT, "%n%s, %s, %d epochs of %d images (+%d held out, %d test), batch %d, progress %s,"
                     + " %d interleaved rounds; %d cores%n%n", model.description(), name.id(), epochs,
                     data.trainSize(), data.validationSize(), data.testSize(), batch, progress, rounds,
@@ -199,6 +225,15 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "%nWhat compare adds to net.fit: %.1f%% of the bare training time (median of the"
                     + " per-round ratios)%n", 100 * Stats.median(overhead));
+            for (String part : without) {
+                // what leaving the part out saves, per round: compare's seconds minus those without it, over bare's
+                List<Double> less = throughput.get(WITHOUT + part);
+                List<Double> share = new ArrayList<>();
+                for (int i = 0; i < bare.size(); i++) {
+                    share.add(bare.get(i) / full.get(i) - bare.get(i) / less.get(i));
+                }
+                out.printf(Locale.ROOT, "  %s: %.1f%% of the bare training time%n", part, 100 * Stats.median(share));
+            }
             out.flush();
             return 0;
         } finally {
@@ -234,9 +269,32 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    /** Seconds compare's Trainer takes for the schedule's epochs, into a fresh stats.dl4j and resume checkpoint. */
+    /**
+     * The trainer's parts that {@code --without part} leaves out ({@value #CHECKPOINT} is none of them: no
+     * checkpointing at all); throws the command-line error for an unknown part.
+     */
+    private Set<Trainer.Part> leftOut(String part) {
+        if (part.equals(ALL)) {
+            return EnumSet.allOf(Trainer.Part.class);
+        }
+        if (part.equals(CHECKPOINT)) {
+            return EnumSet.noneOf(Trainer.Part.class);
+        }
+        for (Trainer.Part p : Trainer.Part.values()) {
+            if (p.id().equals(part)) {
+                return EnumSet.of(p);
+            }
+        }
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--without': "
+                + part + " (expected stats, rates, evaluation, checkpoint, progress or all)");
+    }
+
+    /**
+     * Seconds compare's Trainer takes for the schedule's epochs, into a fresh stats.dl4j and resume checkpoint;
+     * {@code without} (or null) names what is left out.
+     */
     private double compareEpochs(ScheduleName name, RunSettings settings, PreparedData data, Path scratch,
-                                 PrintStream discard) {
+                                 PrintStream discard, String without) {
         try {
             Path dir = Files.createTempDirectory(scratch, "run");
             FileStatsStorage stats = new FileStatsStorage(dir.resolve("stats.dl4j").toFile());
@@ -246,8 +304,14 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
                         new RunManifest("bench", "compare", List.of(), List.of("bench-overhead")));
                 Progress shown = Progress.choose(progress.equals("none"), progress.equals("bar"), discard);
                 long start = System.nanoTime();
-                new Trainer(data, settings, replay, shown, Backend.local(settings.prefetch())).checkpointing(journal)
-                        .run(name);
+                Trainer trainer = new Trainer(data, settings, replay, shown, Backend.local(settings.prefetch()))
+                        .leavingOut(without == null ? Set.of() : leftOut(without));
+                if (without == null || !(without.equals(CHECKPOINT) || without.equals(ALL))) {
+                    trainer.checkpointing(journal);
+                }
+                trainer.run(name);
+                // what the training thread left the stats writer: compare waits for it at the end of the run too
+                replay.close();
                 return (System.nanoTime() - start) / 1e9;
             } finally {
                 stats.close();

@@ -171,8 +171,12 @@ final class Experiment {
                 }
             }
         } finally {
-            if (!options.ui) {
-                stats.close();
+            try {
+                replay.close();
+            } finally {
+                if (!options.ui) {
+                    stats.close();
+                }
             }
         }
         double minutes = journal.seconds() / 60;

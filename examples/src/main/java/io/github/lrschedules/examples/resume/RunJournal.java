@@ -43,7 +43,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The entries are stored without compression (parameters hardly compress). After an epoch the training thread only
  * takes a {@link Checkpoint.Snapshot} (a copy of parameters and updater state, the states serialized: a few
  * milliseconds for the MLP); a background thread writes it while the next epoch trains. The next checkpoint waits for
- * the previous write, so they land in order, and a kill during a write leaves the previous file in place.
+ * the previous write, so they land in order, and a kill during a write leaves the previous file in place. Every
+ * checkpoint is written only once {@code stats.dl4j} holds the reports its record counts ({@link StatsReplay#flush()}).
  */
 public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJournal.Record> {
 
@@ -268,6 +269,8 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
         Checkpoint.Snapshot snapshot = checkpoint.snapshot();
         Path file = file(dir);
         pending = writer.submit(() -> {
+            // the record counts the reports sent to stats.dl4j so far: they are in the file before the checkpoint is
+            flushStats();
             snapshot.write(file);
             return null;
         });
@@ -296,9 +299,36 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
         return file(dir);
     }
 
+    /**
+     * The run's record for a loop that writes the checkpoint itself (Spark): its state waits until {@code stats.dl4j}
+     * holds every report it counts.
+     */
     @Override
     public Checkpointable<?> record() {
-        return this;
+        RunJournal journal = this;
+        return new Checkpointable<Record>() {
+            @Override
+            public String checkpointKey() {
+                return journal.checkpointKey();
+            }
+
+            @Override
+            public Record state() {
+                flushStats();
+                return journal.state();
+            }
+
+            @Override
+            public void restore(Record state) {
+                journal.restore(state);
+            }
+        };
+    }
+
+    private void flushStats() {
+        if (stats != null) {
+            stats.flush();
+        }
     }
 
     /** Records a finished schedule (its result kept; the checkpoint keeps its network until the next one's). */
@@ -309,6 +339,7 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
         current = null;
         last = net;
         awaitWrite();
+        flushStats();
         Checkpoint.of(net).compression(Checkpoint.Compression.NONE).state(this).write(file(dir));
     }
 
@@ -317,6 +348,7 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
         runComplete = true;
         awaitWrite();
         writer.shutdown();
+        flushStats();
         MultiLayerNetwork net = last != null ? last : Checkpoint.restoreMultiLayerNetwork(file(dir));
         Checkpoint.of(net).compression(Checkpoint.Compression.NONE).state(this).write(file(dir));
     }

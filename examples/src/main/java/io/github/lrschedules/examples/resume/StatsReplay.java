@@ -4,6 +4,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
@@ -20,12 +24,27 @@ import org.deeplearning4j.core.storage.StorageMetaData;
  * last span keeps the rows of an epoch it wrote after its checkpoint, and a Schedules page that reads a session from
  * its overviews (more than 800,000 rows) counts that epoch's iterations twice; the blocks, and the values drawn, are
  * exact.
+ *
+ * <p>The file is written by a thread of its own, in the order the reports come: {@code FileStatsStorage} commits (and
+ * syncs) every report to disk, which costs the training thread a few milliseconds each. {@link #counts()} counts the
+ * reports sent; {@link #flush()} waits until they are all in the file, and the checkpoint that records the counts is
+ * written only after it (see {@link RunJournal}), so that a kill never leaves a checkpoint that counts a report the
+ * file lacks. A write that fails surfaces in the next call from the trainer, or in {@link #flush()}.
  */
 public final class StatsReplay implements StatsStorageRouter {
 
     private final StatsStorage storage;
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final Map<String, Integer> toSkip = new HashMap<>();
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "stats-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** The last write handed to the writer: the writes run in order, so it finishes last. */
+    private Future<?> last;
+    /** The first write that failed, reported by every later call. */
+    private volatile Throwable failed;
 
     public StatsReplay(StatsStorage storage) {
         this.storage = storage;
@@ -63,6 +82,61 @@ public final class StatsReplay implements StatsStorageRouter {
         }
     }
 
+    /**
+     * Waits until every report sent so far is in the file.
+     *
+     * @throws IllegalStateException if a write failed (the file then lacks that report and those after it)
+     */
+    public void flush() {
+        Future<?> pending;
+        synchronized (this) {
+            pending = last;
+        }
+        if (pending != null) {
+            try {
+                pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the reports were written to " + storage, e);
+            } catch (ExecutionException e) {
+                // recorded by write(); reported below
+            }
+        }
+        checkWrites();
+    }
+
+    /** Writes what was sent, then stops the writer thread; the storage stays open (its owner closes it). */
+    public void close() {
+        try {
+            flush();
+        } finally {
+            writer.shutdown();
+        }
+    }
+
+    private void checkWrites() {
+        Throwable cause = failed;
+        if (cause != null) {
+            throw new IllegalStateException("cannot write the training reports to " + storage + ": " + cause, cause);
+        }
+    }
+
+    /** Hands {@code write} to the writer thread, after every earlier one. */
+    private synchronized void write(Runnable write) {
+        checkWrites();
+        last = writer.submit(() -> {
+            if (failed != null) {
+                return;
+            }
+            try {
+                write.run();
+            } catch (RuntimeException | Error e) {
+                failed = e;
+                throw e;
+            }
+        });
+    }
+
     @Override
     public synchronized void putUpdate(Persistable update) {
         String key = key(update.getSessionID(), update.getTypeID(), update.getWorkerID());
@@ -71,7 +145,7 @@ public final class StatsReplay implements StatsStorageRouter {
             toSkip.put(key, skip - 1);
             return;
         }
-        storage.putUpdate(update);
+        write(() -> storage.putUpdate(update));
         counts.merge(key, 1, Integer::sum);
     }
 
@@ -84,21 +158,25 @@ public final class StatsReplay implements StatsStorageRouter {
 
     @Override
     public void putStorageMetaData(StorageMetaData metaData) {
-        storage.putStorageMetaData(metaData);
+        write(() -> storage.putStorageMetaData(metaData));
     }
 
     @Override
     public void putStorageMetaData(Collection<? extends StorageMetaData> metaData) {
-        storage.putStorageMetaData(metaData);
+        for (StorageMetaData m : metaData) {
+            putStorageMetaData(m);
+        }
     }
 
     @Override
     public void putStaticInfo(Persistable staticInfo) {
-        storage.putStaticInfo(staticInfo);
+        write(() -> storage.putStaticInfo(staticInfo));
     }
 
     @Override
     public void putStaticInfo(Collection<? extends Persistable> staticInfo) {
-        storage.putStaticInfo(staticInfo);
+        for (Persistable p : staticInfo) {
+            putStaticInfo(p);
+        }
     }
 }

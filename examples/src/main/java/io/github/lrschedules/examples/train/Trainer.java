@@ -3,6 +3,7 @@ package io.github.lrschedules.examples.train;
 import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.examples.data.DigitSet;
 import io.github.lrschedules.examples.data.EpochIterator;
+import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.schedule.Averaging;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
@@ -15,9 +16,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.github.lrschedules.record.EpochMetricsRecorder;
 import io.github.lrschedules.record.EpochMetricsReport;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
@@ -31,6 +39,7 @@ import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.stats.impl.DefaultStatsUpdateConfiguration;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -55,11 +64,41 @@ public final class Trainer {
     private final Progress progress;
     private final Backend backend;
     private EpochCheckpoints checkpoints = EpochCheckpoints.NONE;
+    private Set<Part> leftOut = EnumSet.noneOf(Part.class);
+
+    /**
+     * What a run does around {@code net.fit}, that {@link #leavingOut(Set)} can leave out: {@code bench-overhead
+     * --examples --without ...} measures what each costs. The checkpoint is left out by not calling
+     * {@link #checkpointing(EpochCheckpoints)}.
+     */
+    public enum Part {
+        /** DL4J's {@code StatsListener} (reports into the stats storage for DL4J's own UI pages). */
+        STATS("stats"),
+        /** The applied rates of every iteration and the test accuracy of every epoch written into the stats storage. */
+        RATES("rates"),
+        /** The held-out and test evaluation after every epoch (the epoch rows then hold NaN there). */
+        EVALUATION("evaluation"),
+        /** The listener that feeds the progress output, and the output itself. */
+        PROGRESS("progress");
+
+        private final String id;
+
+        Part(String id) {
+            this.id = id;
+        }
+
+        /** The name {@code --without} takes. */
+        public String id() {
+            return id;
+        }
+    }
 
     /** The last held-out measurement, for the plateau report and the epoch's row alike. */
     private MultiLayerNetwork measuredNet;
     private int measuredIteration = -1;
     private Measured measured;
+    /** Measures the networks of the run being trained. */
+    private Evaluator evaluator;
 
     /**
      * @param stats   where a {@code StatsListener} reports (session id = schedule name), or null for none; the DL4J
@@ -78,6 +117,15 @@ public final class Trainer {
     /** Saves every schedule's state after each epoch into {@code checkpoints}, and continues from what it holds. */
     public Trainer checkpointing(EpochCheckpoints checkpoints) {
         this.checkpoints = checkpoints;
+        return this;
+    }
+
+    /**
+     * Leaves {@code parts} out of every run: what the run's outputs then lack is the measurement's business, not a
+     * user's ({@code bench-overhead} uses this; {@code compare} never does).
+     */
+    public Trainer leavingOut(Set<Part> parts) {
+        this.leftOut = parts.isEmpty() ? EnumSet.noneOf(Part.class) : EnumSet.copyOf(parts);
         return this;
     }
 
@@ -119,15 +167,22 @@ public final class Trainer {
                 throw new UncheckedIOException(e);
             }
         }
+        Progress progress = leftOut.contains(Part.PROGRESS) ? Progress.none() : this.progress;
         List<TrainingListener> displays = new ArrayList<>();
-        if (stats != null) {
+        if (stats != null && !leftOut.contains(Part.STATS)) {
             displays.add(statsListener(schedule, train.batchesPerEpoch()));
         }
-        displays.add(new ProgressListener(progress));
+        if (!leftOut.contains(Part.PROGRESS)) {
+            displays.add(new ProgressListener(progress));
+        }
+        StatsStorageRouter records = leftOut.contains(Part.RATES) ? null : stats;
+        boolean evaluate = !leftOut.contains(Part.EVALUATION);
 
         // Test accuracy per epoch beside the StatsListener's reports, for the Schedules page of the DL4J UI.
-        EpochMetricsRecorder accuracyRecorder = stats == null ? null : new EpochMetricsRecorder(stats, schedule.id());
+        EpochMetricsRecorder accuracyRecorder = records == null ? null
+                : new EpochMetricsRecorder(records, schedule.id());
         progress.start(schedule.id(), plan.totalIterations(), settings.epochs());
+        evaluator = new Evaluator(net, speeds(settings.model()));
         List<EpochStats> epochs = new ArrayList<>(before == null ? List.of() : before.epochStats());
         int steps = stepsPerEpoch(train);
         long begun = start;
@@ -143,10 +198,20 @@ public final class Trainer {
             // schedule-free updaters train at y and are evaluated at their average x, as the authors evaluate
             try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() && !backend.installsEvaluationWeights()
                     ? ScheduleFree.evaluationWeights(trained) : null) {
-                val = validation == null ? Measured.NONE : validation(trained, validation);
-                tst = measure(trained, test);
+                if (!evaluate) {
+                    val = Measured.NONE;
+                    tst = Measured.NONE;
+                } else if (validation == null || isMeasured(trained)) {
+                    val = validation == null ? Measured.NONE : measured;
+                    tst = measure(trained, test);
+                } else {
+                    Measured[] both = evaluator.measure(trained, validation, test);
+                    remember(trained, both[0]);
+                    val = both[0];
+                    tst = both[1];
+                }
             }
-            Measured avg = averaging == null ? null : atAverage(averaging, trained, test);
+            Measured avg = averaging == null ? null : evaluate ? atAverage(averaging, trained, test) : Measured.NONE;
             Double averaged = avg == null ? null : avg.accuracy;
             EpochStats stats = new EpochStats(epoch, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
                     tst.loss, tst.accuracy, (System.nanoTime() - begun) / 1e9, trainSeconds,
@@ -168,7 +233,7 @@ public final class Trainer {
             checkpoints.epochDone(result(schedule, setup, steps, rows, before, epochs, begun, -1));
             return true;
         };
-        Backend.Epochs work = new Backend.Epochs(net, setup, train, epochs.size(), settings.epochs(), displays, stats,
+        Backend.Epochs work = new Backend.Epochs(net, setup, train, epochs.size(), settings.epochs(), displays, records,
                 schedule.id(), checkpoints, resumed != null,
                 trained -> validation == null ? Double.NaN : validation(trained, validation).loss, epochEnd,
                 averaging);
@@ -183,6 +248,7 @@ public final class Trainer {
             throw new UncheckedIOException(e);
         } finally {
             progress.finish();
+            evaluator.close();
         }
         RunResult result = result(schedule, setup, steps, latest.rows, before, epochs, start, latest.diverged);
         try {
@@ -271,12 +337,25 @@ public final class Trainer {
 
     /** The held-out measurement of {@code net} now, measured once per network state. */
     private Measured validation(MultiLayerNetwork net, DataSetIterator validation) {
-        if (measuredNet != net || measuredIteration != net.getIterationCount()) {
-            measured = measure(net, validation);
-            measuredNet = net;
-            measuredIteration = net.getIterationCount();
+        if (!isMeasured(net)) {
+            remember(net, measure(net, validation));
         }
         return measured;
+    }
+
+    /** True if {@link #measured} is the held-out measurement of {@code net} in its present state. */
+    private boolean isMeasured(MultiLayerNetwork net) {
+        return measuredNet == net && measuredIteration == net.getIterationCount();
+    }
+
+    private void remember(MultiLayerNetwork net, Measured heldOut) {
+        measured = heldOut;
+        measuredNet = net;
+        measuredIteration = net.getIterationCount();
+    }
+
+    private Measured measure(MultiLayerNetwork net, DataSetIterator data) {
+        return evaluator.measure(net, data)[0];
     }
 
     /**
@@ -314,7 +393,7 @@ public final class Trainer {
         }
     }
 
-    private static final class Measured {
+    static final class Measured {
         static final Measured NONE = new Measured(Double.NaN, Double.NaN);
         final double loss;
         final double accuracy;
@@ -326,30 +405,226 @@ public final class Trainer {
     }
 
     /**
-     * Accuracy and mean cross-entropy in one pass over {@code data}. A network that diverged predicts NaN: those
-     * examples count as wrong and the loss is NaN (DL4J's Evaluation would refuse to count them at all).
+     * Accuracy and mean cross-entropy of a network over data sets, in one pass over their mini-batches. A network that
+     * diverged predicts NaN: those examples count as wrong and the loss is NaN (DL4J's Evaluation would refuse to
+     * count them at all).
+     *
+     * <p>Where ND4J computes on the CPU with at most half the cores per operation (the examples' default on 2 cores is
+     * one OpenMP thread), a second thread can measure half the mini-batches at the same time, on a copy of the network
+     * that gets the parameters first: the core that waits while the epoch's evaluation runs then works. Whether that
+     * is faster depends on the network and on what else the machine runs (on a shared 2-core machine it was for the
+     * MLP, not for LeNet), so the evaluations try both ways, one thread first, and keep the faster ({@link Speeds}). Each mini-batch gives the same outputs on either network, and the sums are taken in the
+     * batches' order, so the results are the same bits either way.
      */
-    private static Measured measure(MultiLayerNetwork net, DataSetIterator data) {
-        data.reset();
-        long correct = 0;
-        long examples = 0;
-        double lossSum = 0;
-        while (data.hasNext()) {
-            DataSet batch = data.next();
+    static final class Evaluator implements AutoCloseable {
+        private final MultiLayerNetwork like;
+        /** True or false: always two threads or always one; null: the faster of the two according to speeds. */
+        private final Boolean forced;
+        private final Speeds speeds;
+        private ExecutorService helper;
+        private MultiLayerNetwork copy;
+        private boolean lastParallel;
+
+        /**
+         * Measures on two threads where {@link #inParallel()} and where {@code speeds} found that faster.
+         *
+         * @param like a network of the configuration to be measured (the copy is built from it when needed)
+         */
+        Evaluator(MultiLayerNetwork like, Speeds speeds) {
+            this.like = like;
+            this.forced = inParallel() ? null : Boolean.FALSE;
+            this.speeds = speeds;
+        }
+
+        /** Measures always on two threads ({@code parallel}) or always on one. */
+        Evaluator(MultiLayerNetwork like, boolean parallel) {
+            this.like = like;
+            this.forced = parallel;
+            this.speeds = new Speeds();
+        }
+
+        /** True where a second evaluation thread finds a core: a CPU backend using at most half of them per op. */
+        static boolean inParallel() {
+            org.nd4j.linalg.factory.Environment environment = Nd4j.getEnvironment();
+            return environment.isCPU() && 2 * environment.maxThreads() <= Runtime.getRuntime().availableProcessors();
+        }
+
+        /** True if the last measurement ran on two threads. */
+        boolean lastParallel() {
+            return lastParallel;
+        }
+
+        /** Two threads or one for the next measurement of more than one mini-batch. */
+        private boolean twoThreads() {
+            if (forced != null) {
+                return forced;
+            }
+            return speeds.twoThreadsNext();
+        }
+
+        /** Loss and accuracy of {@code net} on each of {@code sets}, in their order. */
+        Measured[] measure(MultiLayerNetwork net, DataSetIterator... sets) {
+            List<DataSet> batches = new ArrayList<>();
+            List<Integer> setOf = new ArrayList<>();
+            for (int s = 0; s < sets.length; s++) {
+                sets[s].reset();
+                while (sets[s].hasNext()) {
+                    batches.add(sets[s].next());
+                    setOf.add(s);
+                }
+                sets[s].reset();
+            }
+            BatchResult[] results = new BatchResult[batches.size()];
+            AtomicInteger next = new AtomicInteger();
+            Future<?> helped = null;
+            boolean parallel = batches.size() > 1 && twoThreads();
+            lastParallel = parallel;
+            long measuredExamples = 0;
+            for (DataSet batch : batches) {
+                measuredExamples += batch.numExamples();
+            }
+            long start = System.nanoTime();
+            if (parallel) {
+                MultiLayerNetwork other = copyOf(net);
+                helped = helper().submit(() -> measureBatches(other, batches, next, results));
+            }
+            measureBatches(net, batches, next, results);
+            if (helped != null) {
+                try {
+                    helped.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the network was evaluated", e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the evaluation failed: " + e.getCause(), e.getCause());
+                }
+            }
+            if (batches.size() > 1) {
+                speeds.record(parallel, (System.nanoTime() - start) / 1e9 / measuredExamples);
+            }
+            Measured[] measured = new Measured[sets.length];
+            for (int s = 0; s < sets.length; s++) {
+                long correct = 0;
+                long examples = 0;
+                double lossSum = 0;
+                for (int b = 0; b < results.length; b++) {
+                    if (setOf.get(b) == s) {
+                        correct += results[b].correct;
+                        for (double term : results[b].logLikelihoods) {
+                            lossSum -= term;
+                        }
+                        examples += results[b].logLikelihoods.length;
+                    }
+                }
+                measured[s] = new Measured(lossSum / examples, (double) correct / examples);
+            }
+            return measured;
+        }
+
+        /** The copy that the helper thread measures, with {@code net}'s parameters now. */
+        private MultiLayerNetwork copyOf(MultiLayerNetwork net) {
+            if (copy == null) {
+                // given its parameters, init() draws no random numbers: the run's dropout masks stay those of one
+                // thread (and of a resumed run)
+                copy = new MultiLayerNetwork(like.getLayerWiseConfigurations().clone());
+                copy.init(net.params().dup(), false);
+            } else {
+                copy.setParams(net.params());
+            }
+            return copy;
+        }
+
+        private ExecutorService helper() {
+            if (helper == null) {
+                helper = Executors.newSingleThreadExecutor(runnable -> {
+                    Thread thread = new Thread(runnable, "evaluation");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+            }
+            return helper;
+        }
+
+        /** Takes the next mini-batch not yet taken until none is left. */
+        private static void measureBatches(MultiLayerNetwork net, List<DataSet> batches, AtomicInteger next,
+                                           BatchResult[] results) {
+            for (int b = next.getAndIncrement(); b < batches.size(); b = next.getAndIncrement()) {
+                results[b] = measureBatch(net, batches.get(b));
+            }
+        }
+
+        private static BatchResult measureBatch(MultiLayerNetwork net, DataSet batch) {
             double[][] output = net.output(batch.getFeatures(), false).toDoubleMatrix();
             double[][] labels = batch.getLabels().toDoubleMatrix();
+            long correct = 0;
+            double[] logLikelihoods = new double[output.length];
             for (int i = 0; i < output.length; i++) {
                 int label = argMax(labels[i]);
                 int predicted = argMax(output[i]);
                 if (predicted == label) {
                     correct++;
                 }
-                lossSum -= predicted < 0 ? Double.NaN : Math.log(Math.max(output[i][label], 1e-12));
+                logLikelihoods[i] = predicted < 0 ? Double.NaN : Math.log(Math.max(output[i][label], 1e-12));
             }
-            examples += output.length;
+            return new BatchResult(correct, logLikelihoods);
         }
-        data.reset();
-        return new Measured(lossSum / examples, (double) correct / examples);
+
+        /** Stops the helper thread. */
+        @Override
+        public void close() {
+            if (helper != null) {
+                helper.shutdown();
+            }
+        }
+    }
+
+    /**
+     * Seconds per example of the evaluations on one thread and on two, for every trainer of this JVM that trains the
+     * same model ({@link #speeds(ModelKind)}): the first {@value #TRIES} of each way alternate, one thread first, and
+     * after them the way of the faster best time is kept.
+     */
+    static final class Speeds {
+        static final int TRIES = 2;
+        private int oneTries;
+        private int twoTries;
+        private double oneBest = Double.POSITIVE_INFINITY;
+        private double twoBest = Double.POSITIVE_INFINITY;
+
+        /** True if the next evaluation of more than one mini-batch runs on two threads. */
+        synchronized boolean twoThreadsNext() {
+            if (oneTries < TRIES || twoTries < TRIES) {
+                return twoTries < oneTries;
+            }
+            return twoBest < oneBest;
+        }
+
+        synchronized void record(boolean parallel, double secondsPerExample) {
+            if (parallel) {
+                twoTries++;
+                twoBest = Math.min(twoBest, secondsPerExample);
+            } else {
+                oneTries++;
+                oneBest = Math.min(oneBest, secondsPerExample);
+            }
+        }
+    }
+
+    private static final Map<ModelKind, Speeds> SPEEDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The evaluation speeds of {@code model} in this JVM. */
+    static Speeds speeds(ModelKind model) {
+        return SPEEDS.computeIfAbsent(model, m -> new Speeds());
+    }
+
+    /** One mini-batch's count of correct predictions and the log-likelihood of each example's label. */
+    private static final class BatchResult {
+        final long correct;
+        final double[] logLikelihoods;
+
+        BatchResult(long correct, double[] logLikelihoods) {
+            this.correct = correct;
+            this.logLikelihoods = logLikelihoods;
+        }
     }
 
     /** Index of the largest value; -1 if the row holds a NaN. */
