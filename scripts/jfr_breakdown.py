@@ -2,12 +2,13 @@
 """Where one DL4J training thread spends its time, from a Java Flight Recorder file: the DL4J half of the op-level
 breakdown in BENCHMARKS.md (torch.profiler's table, from scripts/pytorch_speed.py --profile, is the other half).
 
-    JAVA_OPTS="-Xmx4g -XX:StartFlightRecording=filename=/tmp/lenet.jfr,settings=profile" \\
+    JAVA_OPTS="-Xmx4g -XX:StartFlightRecording=filename=/tmp/lenet.jfr,settings=default" \\
         examples/run bench-speed --model lenet --data-dir DIR --images 5120 --rounds 3 --variants defaults
     python3 scripts/jfr_breakdown.py /tmp/lenet.jfr [--thread main] [--rows 25]
 
-JFR samples a thread every 10-20 ms (settings=profile): as jdk.ExecutionSample while it runs Java code, as
-jdk.NativeMethodSample while it is inside a native method. ND4J runs every operation from the calling thread through
+JFR samples a thread every 20 ms with settings=default: as jdk.ExecutionSample while it runs Java code, as
+jdk.NativeMethodSample while it is inside a native method. (settings=profile samples Java code every 10 ms and native
+code every 20 ms, so a phase in Java counts double against one in ND4J's native code: use default for shares.) ND4J runs every operation from the calling thread through
 one JNI entry (Nd4jCpu.execCustomOp2, execBroadcast, execScalar, ...) and waits there for its OpenMP workers, so the
 native samples of the training thread split its wall time by operation. Each sample is put under
 
