@@ -11,6 +11,8 @@
     const SVG_NS = 'http://www.w3.org/2000/svg';
     const MARGIN = {left: 66, right: 18, top: 10, bottom: 38};
     const TEST_ACCURACY = 'testAccuracy';
+    /** EpochMetricsReport.AVERAGED_TEST_ACCURACY: the accuracy at a weight average (EMA, SWA), drawn dashed. */
+    const AVERAGED_TEST_ACCURACY = 'averagedTestAccuracy';
 
     const state = {
         param: null,       // parameter asked for; null: the server's default
@@ -219,10 +221,21 @@
         drawChart($('score-chart'), $('score-readout'),
             visible.filter(s => s.iterations.length > 0).map(s => series(s, s.iterations, s.score)),
             {xLabel: 'iteration', yLabel: 'score', empty: none || 'No iterations recorded yet'});
-        drawChart($('accuracy-chart'), $('accuracy-readout'),
-            visible.filter(s => s.epochMetrics[TEST_ACCURACY])
-                // The data counts epochs from 0 (EpochMetricsReport); people, and the run reports, from 1.
-                .map(s => series(s, s.epochs.map(e => e + 1), s.epochMetrics[TEST_ACCURACY])),
+        const accuracy = [];
+        for (const s of visible) {
+            // The data counts epochs from 0 (EpochMetricsReport); people, and the run reports, from 1.
+            const epochs = s.epochs.map(e => e + 1);
+            if (s.epochMetrics[TEST_ACCURACY]) {
+                accuracy.push(series(s, epochs, s.epochMetrics[TEST_ACCURACY]));
+            }
+            if (s.epochMetrics[AVERAGED_TEST_ACCURACY]) {
+                const averaged = series(s, epochs, s.epochMetrics[AVERAGED_TEST_ACCURACY]);
+                averaged.label = s.label + ' (averaged weights)';
+                averaged.dashed = true;
+                accuracy.push(averaged);
+            }
+        }
+        drawChart($('accuracy-chart'), $('accuracy-readout'), accuracy,
             {markers: true, xLabel: 'epoch', yLabel: 'test accuracy',
                 empty: none || 'No test accuracy recorded (TestAccuracyListener or EpochMetricsRecorder)'});
     }
@@ -367,8 +380,12 @@
                     el('circle', {cx: X, cy: Y, r: 3, fill: s.colour, 'data-session': s.label}, lines);
                 }
             }
-            const path = el('path', {d: d, 'class': 'series-line', stroke: s.colour, 'data-session': s.label,
-                'data-points': String(count)}, lines);
+            const attributes = {d: d, 'class': 'series-line', stroke: s.colour, 'data-session': s.label,
+                'data-points': String(count)};
+            if (s.dashed) {
+                attributes['stroke-dasharray'] = '6 4';
+            }
+            const path = el('path', attributes, lines);
             el('title', {}, path).textContent = s.label;
         }
         const cursor = el('line', {'class': 'cursor', y1: MARGIN.top, y2: MARGIN.top + plotH, visibility: 'hidden'}, svg);

@@ -25,7 +25,7 @@ import org.deeplearning4j.core.storage.Persistable;
  * <p>{@code StatsListener} records no evaluation metrics, so this is this library's convention: write these reports
  * with {@link EpochMetricsRecorder} or {@link TestAccuracyListener}; {@code FileStatsStorage},
  * {@code InMemoryStatsStorage} and the remote UI router store them like any other {@link Persistable}. Metric names
- * are free; the page draws {@value #TEST_ACCURACY}.
+ * are free; the page draws {@value #TEST_ACCURACY}, and {@value #AVERAGED_TEST_ACCURACY} dashed beside it.
  *
  * <p>A report is built once and not changed afterwards; {@link Persistable} obliges it to have a public no-argument
  * constructor and {@code decode} methods that fill it in, which the storages use to read it back.
@@ -38,6 +38,11 @@ public final class EpochMetricsReport implements Persistable {
     public static final String TYPE_ID = "LrSchedulesEpochMetrics";
     /** Metric name of the accuracy on held-out data, a fraction in [0, 1]. */
     public static final String TEST_ACCURACY = "testAccuracy";
+    /**
+     * Metric name of the accuracy on the same data at a weight average ({@code WeightAveraging}: EMA, SWA), a fraction
+     * in [0, 1].
+     */
+    public static final String AVERAGED_TEST_ACCURACY = "averagedTestAccuracy";
 
     private static final int FORMAT_VERSION = 1;
     /** Epoch of the report that {@link EpochMetricsRecorder} stores as static info: no metrics. */

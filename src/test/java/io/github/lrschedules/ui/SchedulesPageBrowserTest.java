@@ -2,6 +2,8 @@ package io.github.lrschedules.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lrschedules.record.EpochMetricsRecorder;
+import io.github.lrschedules.record.EpochMetricsReport;
 import io.github.lrschedules.record.TestAccuracyListener;
 import io.github.lrschedules.schedule.MilestoneStepSchedule;
 import io.github.lrschedules.schedule.OneCycleSchedule;
@@ -38,8 +40,9 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * The Schedules page in a real browser: three tiny networks are trained with three schedules of this library into
  * one {@link FileStatsStorage} (with test accuracy per epoch), the finished file is reopened as a user would reopen a
  * comparison, the DL4J UI serves it on a free port, and headless Chromium renders {@code /schedules}. The rendered
- * DOM must show the three sessions by name, as legend entries and as series of all three charts. A screenshot is
- * left at {@value #SCREENSHOT} for people to look at.
+ * DOM must show the three sessions by name, as legend entries and as series of all three charts, and one session's
+ * accuracy at averaged weights as a dashed line beside its test accuracy. A screenshot is left at {@value #SCREENSHOT}
+ * for people to look at.
  */
 class SchedulesPageBrowserTest {
 
@@ -75,6 +78,13 @@ class SchedulesPageBrowserTest {
                 LearningRateReports.write(recorder, writing, run.getKey(), LearningRateReports.WORKER_ID,
                         System.currentTimeMillis(), 0);
             }
+            if (run.getKey().equals("milestones")) {
+                // an accuracy at averaged weights beside the test accuracy (what compare --average records): dashed
+                EpochMetricsRecorder averaged = new EpochMetricsRecorder(writing, run.getKey(), "averaged");
+                for (int epoch = 0; epoch < EPOCHS; epoch++) {
+                    averaged.record(epoch, Map.of(EpochMetricsReport.AVERAGED_TEST_ACCURACY, 0.5 + 0.05 * epoch));
+                }
+            }
         }
         writing.close();
 
@@ -100,8 +110,9 @@ class SchedulesPageBrowserTest {
         assertThat(attribute(dom, "<body", "data-session-count")).isEqualTo(String.valueOf(sessions.size()));
         for (String chart : List.of("lr-chart", "score-chart", "accuracy-chart")) {
             String svg = element(dom, chart);
+            // the accuracy chart draws milestones' accuracy at its averaged weights too
             assertThat(attribute(svg, "<svg", "data-series-count")).as(chart + " series drawn")
-                    .isEqualTo(String.valueOf(sessions.size()));
+                    .isEqualTo(String.valueOf(sessions.size() + (chart.equals("accuracy-chart") ? 1 : 0)));
             for (String session : sessions) {
                 assertThat(svg).as(chart + " draws " + session)
                         .containsPattern("<path[^>]*class=\"series-line\"[^>]*data-session=\"" + session + "\"");
@@ -110,6 +121,9 @@ class SchedulesPageBrowserTest {
         String accuracy = element(dom, "accuracy-chart");
         assertThat(attribute(accuracy, "<svg", "data-x-first")).as("epochs are numbered from 1").isEqualTo("1");
         assertThat(attribute(accuracy, "<svg", "data-x-last")).isEqualTo(String.valueOf(EPOCHS));
+        assertThat(accuracy).as("the averaged weights' accuracy, dashed").containsPattern(
+                "<path[^>]*data-session=\"milestones \\(averaged weights\\)\"[^>]*stroke-dasharray=\"6 4\"");
+        assertThat(accuracy).as("only that series is dashed").containsOnlyOnce("stroke-dasharray");
         for (String session : sessions) {
             assertThat(dom).as("legend entry of " + session)
                     .containsPattern("<label class=\"legend-entry\" data-session=\"" + session + "\"")

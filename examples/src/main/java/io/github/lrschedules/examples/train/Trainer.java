@@ -54,7 +54,7 @@ public final class Trainer {
     /** Parameter whose learning rate is reported: the first layer's weights. */
     public static final String LR_KEY = "0_W";
     /** Key of the test accuracy at the averaged weights among the epoch metrics of {@code stats.dl4j}. */
-    public static final String AVERAGED_TEST_ACCURACY = "averagedTestAccuracy";
+    public static final String AVERAGED_TEST_ACCURACY = EpochMetricsReport.AVERAGED_TEST_ACCURACY;
     /** StatsListener reports per epoch unless RunSettings.statsEvery() says otherwise. */
     static final int STATS_PER_EPOCH = 4;
 
