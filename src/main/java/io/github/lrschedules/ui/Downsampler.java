@@ -52,6 +52,19 @@ final class Downsampler {
             }
             return all;
         }
+        BitSet keep = endsAndChangePoints(n, series, maxPoints);
+        int remaining = maxPoints - keep.cardinality();
+        for (int k = 1; k <= remaining; k++) {
+            keep.set((int) Math.round((double) k * (n - 1) / (remaining + 1)));
+        }
+        return keep.stream().toArray();
+    }
+
+    /**
+     * The first and the last of {@code n} rows and the change points of {@code series}, the largest first, within
+     * three quarters of {@code maxPoints}: what {@link #select} and {@link #thin} keep before their grids.
+     */
+    private static BitSet endsAndChangePoints(int n, List<float[]> series, int maxPoints) {
         double[] priority = new double[n];
         for (float[] s : series) {
             markChangePoints(s, n, priority);
@@ -59,14 +72,8 @@ final class Downsampler {
         BitSet keep = new BitSet(n);
         keep.set(0);
         keep.set(n - 1);
-        int changeBudget = maxPoints - 2 - maxPoints / 4;
-        keepHighest(priority, n, changeBudget, keep);
-
-        int remaining = maxPoints - keep.cardinality();
-        for (int k = 1; k <= remaining; k++) {
-            keep.set((int) Math.round((double) k * (n - 1) / (remaining + 1)));
-        }
-        return keep.stream().toArray();
+        keepHighest(priority, n, maxPoints - 2 - maxPoints / 4, keep);
+        return keep;
     }
 
     /**
@@ -87,14 +94,7 @@ final class Downsampler {
         if (n <= maxPoints) {
             return select(n, series, maxPoints);
         }
-        double[] priority = new double[n];
-        for (float[] s : series) {
-            markChangePoints(s, n, priority);
-        }
-        BitSet keep = new BitSet(n);
-        keep.set(0);
-        keep.set(n - 1);
-        keepHighest(priority, n, maxPoints - 2 - maxPoints / 4, keep);
+        BitSet keep = endsAndChangePoints(n, series, maxPoints);
         int remaining = maxPoints - keep.cardinality();
         long span = (long) iterations[n - 1] - iterations[0];
         // start near the answer (a dense run has a row in about span / stride stretches), then find the smallest

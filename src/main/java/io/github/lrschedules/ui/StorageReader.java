@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.core.storage.StatsStorage;
@@ -67,14 +66,17 @@ final class StorageReader {
     static final int OVERVIEW_FACTOR = 16;
     /** A session is thinned during a read once it holds this many times {@code maxRows} rows. */
     private static final int READ_ROWS_FACTOR = 4;
+    /** Stands for a write that names no session: new sessions are read, none read before. */
+    private static final String ANY_SESSION = "";
 
     private final StatsStorage storage;
     private final int maxRows;
     private final Map<String, Accumulator> sessions = new HashMap<>();
     private long version;
-    /** Set by every write the storage announces; null listener: the storage announces none, read every time. */
-    private final AtomicBoolean written = new AtomicBoolean(true);
-    /** The sessions of the writes the storage announced since the last read. */
+    /**
+     * The sessions of the writes the storage announced since the last read ({@link #ANY_SESSION} for a write that
+     * names none); null listener: the storage announces none, read every time.
+     */
     private final Set<String> writtenSessions = ConcurrentHashMap.newKeySet();
     private final StatsStorageListener listener;
     private List<SessionSeries> last;
@@ -88,12 +90,8 @@ final class StorageReader {
         this.storage = storage;
         this.maxRows = Args.atLeast("maxRows", maxRows, 2);
         if (storage instanceof BaseCollectionStatsStorage) {
-            listener = event -> {
-                if (event.getSessionID() != null) {
-                    writtenSessions.add(event.getSessionID());
-                }
-                written.set(true);
-            };
+            listener = event -> writtenSessions.add(event.getSessionID() == null ? ANY_SESSION
+                    : event.getSessionID());
             storage.registerStatsStorageListener(listener);
         } else {
             listener = null;
@@ -125,11 +123,10 @@ final class StorageReader {
         if (storage.isClosed()) {
             return new ArrayList<>();
         }
-        // cleared before reading: a write during the read sets it again, and the next refresh reads that
-        if (listener != null && !written.getAndSet(false) && last != null) {
+        if (listener != null && writtenSessions.isEmpty() && last != null) {
             return last;
         }
-        // drained after the flag was cleared: a write announced from here on is read by the next refresh
+        // drained before reading: a write announced during the read is read by the next refresh
         Set<String> announced = new HashSet<>();
         for (Iterator<String> it = writtenSessions.iterator(); it.hasNext(); ) {
             announced.add(it.next());
@@ -438,8 +435,13 @@ final class StorageReader {
         private void thin() {
             sortIfNeeded();
             int[] rows = Downsampler.thin(size, iterations, columns, maxRows);
-            int kept = rows.length;
-            capacity = Math.max(INITIAL_CAPACITY, kept + kept / 2);
+            dropped += size - rows.length;
+            keep(rows, rows.length, Math.max(INITIAL_CAPACITY, rows.length + rows.length / 2));
+        }
+
+        /** Keeps rows {@code rows[0 .. kept)}, in that order, in new arrays of {@code newCapacity}. */
+        private void keep(int[] rows, int kept, int newCapacity) {
+            capacity = newCapacity;
             int[] newIterations = new int[capacity];
             double[] newScores = new double[capacity];
             for (int k = 0; k < kept; k++) {
@@ -447,15 +449,14 @@ final class StorageReader {
                 newScores[k] = scores[rows[k]];
             }
             columns.replaceAll(column -> {
-                float[] thinned = new float[capacity];
+                float[] values = new float[capacity];
                 for (int k = 0; k < kept; k++) {
-                    thinned[k] = column[rows[k]];
+                    values[k] = column[rows[k]];
                 }
-                return thinned;
+                return values;
             });
             iterations = newIterations;
             scores = newScores;
-            dropped += size - kept;
             size = kept;
         }
 
@@ -477,23 +478,7 @@ final class StorageReader {
                     rows[count++] = (int) keys[k];
                 }
             }
-            int kept = count;
-            int[] newIterations = new int[capacity];
-            double[] newScores = new double[capacity];
-            for (int k = 0; k < kept; k++) {
-                newIterations[k] = iterations[rows[k]];
-                newScores[k] = scores[rows[k]];
-            }
-            columns.replaceAll(column -> {
-                float[] sorted = new float[capacity];
-                for (int k = 0; k < kept; k++) {
-                    sorted[k] = column[rows[k]];
-                }
-                return sorted;
-            });
-            iterations = newIterations;
-            scores = newScores;
-            size = kept;
+            keep(rows, count, capacity);
             unsorted = false;
         }
 

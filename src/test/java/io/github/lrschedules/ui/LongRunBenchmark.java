@@ -115,22 +115,33 @@ public final class LongRunBenchmark {
         recorder = null;
         File file = dir.resolve("stats.dl4j").toFile();
         Files.deleteIfExists(file.toPath());
-        start = System.nanoTime();
         FileStatsStorage writing = new FileStatsStorage(file);
         long blocks = 0;
         long writes = 0;
+        long writeNanos = 0;
+        LearningRateTable live = null;
         for (int s = 0; s < sessions; s++) {
             // as a run writes its rows: every rowsPerWrite rows (an epoch), the rows since the last write
+            LearningRateTable growing = newTable(rows);
             for (int from = 0; from < rows.size(); from += rowsPerWrite) {
                 int to = (int) Math.min(rows.size(), (long) from + rowsPerWrite);
-                LearningRateReports.write(new Prefix(rows, to), writing, "run-" + s, LearningRateReports.WORKER_ID,
+                for (int r = from; r < to; r++) {
+                    appendRow(growing, rows, r, rows.iteration(r), rows.epoch(r), rows.score(r));
+                }
+                start = System.nanoTime();
+                LearningRateReports.write(growing, writing, "run-" + s, LearningRateReports.WORKER_ID,
                         1_000_000_000_000L + (long) s * 10 * sessionIterations, from);
+                writeNanos += System.nanoTime() - start;
                 blocks += (to - from + LearningRateReports.BLOCK_ROWS - 1) / LearningRateReports.BLOCK_ROWS;
                 writes++;
             }
+            if (s == 0) {
+                live = growing;
+            }
         }
+        start = System.nanoTime();
         writing.close();
-        double writeSeconds = (System.nanoTime() - start) / 1e9;
+        double writeSeconds = (writeNanos + System.nanoTime() - start) / 1e9;
         long spans = sessions
                 * ((sessionIterations + LearningRateReports.SPAN_ROWS - 1L) / LearningRateReports.SPAN_ROWS);
         System.out.printf(Locale.ROOT, "stats file: %d sessions x %,d rows written %,d rows at a time (%,d writes),"
@@ -174,21 +185,14 @@ public final class LongRunBenchmark {
                 url, polls[0], later.length, later[later.length / 2], later[later.length - 1]);
 
         // a live run: session run-0 writes one more epoch (1,000 rows) into the open storage, the page polls
-        double[] rates = new double[rows.parameterKeys().size()];
-        double[] hyperparameters = new double[rows.hyperparameterKeys().size()];
+        rows = null;
         double[] afterWrite = new double[5];
         for (int k = 0; k < afterWrite.length; k++) {
-            int from = rows.size();
+            int from = live.size();
             for (int r = 0; r < 1_000; r++) {
-                for (int p = 0; p < rates.length; p++) {
-                    rates[p] = rows.learningRate(p, from - 1);
-                }
-                for (int h = 0; h < hyperparameters.length; h++) {
-                    hyperparameters[h] = rows.hyperparameter(h, from - 1);
-                }
-                rows.append(rows.iteration(from + r - 1) + 1, rows.epoch(from - 1) + 1, 0.1, rates, hyperparameters);
+                appendRow(live, live, from - 1, live.iteration(from - 1) + 1 + r, live.epoch(from - 1) + 1, 0.1);
             }
-            LearningRateReports.write(rows, reading, "run-0", LearningRateReports.WORKER_ID, 1_000_000_000_000L, from);
+            LearningRateReports.write(live, reading, "run-0", LearningRateReports.WORKER_ID, 1_000_000_000_000L, from);
             start = System.nanoTime();
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(data))
                     .timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -203,99 +207,35 @@ public final class LongRunBenchmark {
         reading.close();
     }
 
-    /** The first {@code size} rows of {@code rows}: what a run has recorded so far. */
-    private static final class Prefix implements LearningRateRows {
-        private final LearningRateRows rows;
-        private final int size;
-
-        Prefix(LearningRateRows rows, int size) {
-            this.rows = rows;
-            this.size = size;
-        }
-
-        @Override
-        public int size() {
-            return size;
-        }
-
-        @Override
-        public List<String> parameterKeys() {
-            return rows.parameterKeys();
-        }
-
-        @Override
-        public List<String> hyperparameterKeys() {
-            return rows.hyperparameterKeys();
-        }
-
-        @Override
-        public int[] iterations() {
-            return Arrays.copyOf(rows.iterations(), size);
-        }
-
-        @Override
-        public int[] epochs() {
-            return Arrays.copyOf(rows.epochs(), size);
-        }
-
-        @Override
-        public double[] scores() {
-            return Arrays.copyOf(rows.scores(), size);
-        }
-
-        @Override
-        public double[] learningRates(String parameterKey) {
-            return Arrays.copyOf(rows.learningRates(parameterKey), size);
-        }
-
-        @Override
-        public double[] hyperparameters(String columnKey) {
-            return Arrays.copyOf(rows.hyperparameters(columnKey), size);
-        }
-
-        @Override
-        public int iteration(int row) {
-            return rows.iteration(row);
-        }
-
-        @Override
-        public int epoch(int row) {
-            return rows.epoch(row);
-        }
-
-        @Override
-        public double score(int row) {
-            return rows.score(row);
-        }
-
-        @Override
-        public double learningRate(int p, int row) {
-            return rows.learningRate(p, row);
-        }
-
-        @Override
-        public double hyperparameter(int h, int row) {
-            return rows.hyperparameter(h, row);
-        }
-    }
-
     /** The rows of {@code recorder} with a score that changes at every row, as a trained run's does. */
     private static LearningRateTable withChangingScore(LearningRateRecorder recorder) {
-        LearningRateTable table = new LearningRateTable();
-        table.keys(recorder.parameterKeys(), recorder.hyperparameterKeys());
-        double[] rates = new double[recorder.parameterKeys().size()];
-        double[] hyperparameters = new double[recorder.hyperparameterKeys().size()];
+        LearningRateTable table = newTable(recorder);
         for (int r = 0; r < recorder.size(); r++) {
-            for (int p = 0; p < rates.length; p++) {
-                rates[p] = recorder.learningRate(p, r);
-            }
-            for (int h = 0; h < hyperparameters.length; h++) {
-                hyperparameters[h] = recorder.hyperparameter(h, r);
-            }
             double score = 2.3 * Math.exp(-r / 2e5) + 0.05 * Math.sin(r * 0.37);
-            table.append(recorder.iteration(r), recorder.epoch(r), score, rates, hyperparameters);
+            appendRow(table, recorder, r, recorder.iteration(r), recorder.epoch(r), score);
         }
         return table;
+    }
+
+    /** An empty table with the keys of {@code rows}. */
+    private static LearningRateTable newTable(LearningRateRows rows) {
+        LearningRateTable table = new LearningRateTable();
+        table.keys(rows.parameterKeys(), rows.hyperparameterKeys());
+        return table;
+    }
+
+    /** Appends to {@code table} the rates and hyperparameters of row {@code r} of {@code rows}, at the given counts. */
+    private static void appendRow(LearningRateTable table, LearningRateRows rows, int r, int iteration, int epoch,
+                                  double score) {
+        double[] rates = new double[rows.parameterKeys().size()];
+        for (int p = 0; p < rates.length; p++) {
+            rates[p] = rows.learningRate(p, r);
+        }
+        double[] hyperparameters = new double[rows.hyperparameterKeys().size()];
+        for (int h = 0; h < hyperparameters.length; h++) {
+            hyperparameters[h] = rows.hyperparameter(h, r);
+        }
+        table.append(iteration, epoch, score, rates, hyperparameters);
     }
 
     private static void check(SchedulesModule.Response response, int sessions) {

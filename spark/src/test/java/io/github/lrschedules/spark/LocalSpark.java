@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ISchedule;
 
@@ -149,10 +150,15 @@ final class LocalSpark {
     static final String EXPORT_DIRECTORY = Paths.get("target", "spark-export").toAbsolutePath().toUri().toString();
 
     static MultiLayerNetwork mlp(ISchedule schedule, long seed) {
+        return mlp(new Adam(schedule), seed);
+    }
+
+    /** The test MLP, 784-24-10, with {@code updater}. */
+    static MultiLayerNetwork mlp(IUpdater updater, long seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(schedule))
+                .updater(updater)
                 .list()
                 .layer(new DenseLayer.Builder().nIn(784).nOut(24).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(24).nOut(10)

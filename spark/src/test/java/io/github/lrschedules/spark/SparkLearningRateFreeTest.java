@@ -6,19 +6,12 @@ import io.github.lrschedules.lrfree.DAdaptAdam;
 import io.github.lrschedules.lrfree.Dog;
 import io.github.lrschedules.lrfree.LearningRateFree;
 import io.github.lrschedules.lrfree.Prodigy;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Prodigy, D-Adaptation Adam and DoG under DL4J's parameter averaging: the loop gives every worker the parameter
@@ -34,7 +27,7 @@ class SparkLearningRateFreeTest {
         IUpdater updater = name.equals("prodigy") ? Prodigy.builder().estimatedLr0(D0).build()
                 : name.equals("dadapt") ? DAdaptAdam.builder().estimatedLr0(D0).weightDecay(1e-4).build()
                 : Dog.builder().build();
-        MultiLayerNetwork driver = mlp(updater);
+        MultiLayerNetwork driver = LocalSpark.mlp(updater, 7);
         INDArray before = driver.params().dup();
         SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(LocalSpark.context(), driver, LocalSpark.master(5));
 
@@ -55,7 +48,7 @@ class SparkLearningRateFreeTest {
 
     @org.junit.jupiter.api.Test
     void withoutTheLoopTheWorkersLackTheParametersAndSaySo() throws Exception {
-        MultiLayerNetwork driver = mlp(Prodigy.builder().build());
+        MultiLayerNetwork driver = LocalSpark.mlp(Prodigy.builder().build(), 7);
         SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(LocalSpark.context(), driver, LocalSpark.master(5));
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> net.fit(LocalSpark.train()))
@@ -64,7 +57,8 @@ class SparkLearningRateFreeTest {
 
     @org.junit.jupiter.api.Test
     void aTrainingMasterThatDropsTheUpdaterStateIsRefused() {
-        SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(LocalSpark.context(), mlp(Prodigy.builder().build()),
+        SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(LocalSpark.context(),
+                LocalSpark.mlp(Prodigy.builder().build(), 7),
                 new org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster.Builder(
                         LocalSpark.WORKERS, LocalSpark.BATCH).batchSizePerWorker(LocalSpark.BATCH)
                         .averagingFrequency(5).build());
@@ -80,20 +74,5 @@ class SparkLearningRateFreeTest {
             all.append(t).append('\n');
         }
         return all.toString();
-    }
-
-    private static MultiLayerNetwork mlp(IUpdater updater) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(7)
-                .weightInit(WeightInit.XAVIER)
-                .updater(updater)
-                .list()
-                .layer(new DenseLayer.Builder().nIn(784).nOut(24).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(24).nOut(10)
-                        .activation(Activation.SOFTMAX).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
     }
 }

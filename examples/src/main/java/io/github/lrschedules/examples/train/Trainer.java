@@ -3,8 +3,8 @@ package io.github.lrschedules.examples.train;
 import io.github.lrschedules.averaging.WeightAveraging;
 import io.github.lrschedules.examples.data.DigitSet;
 import io.github.lrschedules.examples.data.EpochIterator;
-import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.schedule.Averaging;
+import io.github.lrschedules.examples.train.Evaluator.Measured;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.schedule.SchedulePlan;
 import io.github.lrschedules.examples.schedule.ScheduleSetup;
@@ -21,11 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import io.github.lrschedules.record.EpochMetricsRecorder;
 import io.github.lrschedules.record.EpochMetricsReport;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
@@ -37,9 +32,7 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.stats.impl.DefaultStatsUpdateConfiguration;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -182,7 +175,7 @@ public final class Trainer {
         EpochMetricsRecorder accuracyRecorder = records == null ? null
                 : new EpochMetricsRecorder(records, schedule.id());
         progress.start(schedule.id(), plan.totalIterations(), settings.epochs());
-        evaluator = new Evaluator(net, speeds(settings.model()));
+        evaluator = new Evaluator(net, Evaluator.speeds(settings.model()));
         List<EpochStats> epochs = new ArrayList<>(before == null ? List.of() : before.epochStats());
         int steps = stepsPerEpoch(train);
         long begun = start;
@@ -391,254 +384,6 @@ public final class Trainer {
         SoFar(MultiLayerNetwork net) {
             this.net = net;
         }
-    }
-
-    static final class Measured {
-        static final Measured NONE = new Measured(Double.NaN, Double.NaN);
-        final double loss;
-        final double accuracy;
-
-        Measured(double loss, double accuracy) {
-            this.loss = loss;
-            this.accuracy = accuracy;
-        }
-    }
-
-    /**
-     * Accuracy and mean cross-entropy of a network over data sets, in one pass over their mini-batches. A network that
-     * diverged predicts NaN: those examples count as wrong and the loss is NaN (DL4J's Evaluation would refuse to
-     * count them at all).
-     *
-     * <p>Where ND4J computes on the CPU with at most half the cores per operation (the examples' default on 2 cores is
-     * one OpenMP thread), a second thread can measure half the mini-batches at the same time, on a copy of the network
-     * that gets the parameters first: the core that waits while the epoch's evaluation runs then works. Whether that
-     * is faster depends on the network and on what else the machine runs (on a shared 2-core machine it was for the
-     * MLP, not for LeNet), so the evaluations try both ways, one thread first, and keep the faster ({@link Speeds}). Each mini-batch gives the same outputs on either network, and the sums are taken in the
-     * batches' order, so the results are the same bits either way.
-     */
-    static final class Evaluator implements AutoCloseable {
-        private final MultiLayerNetwork like;
-        /** True or false: always two threads or always one; null: the faster of the two according to speeds. */
-        private final Boolean forced;
-        private final Speeds speeds;
-        private ExecutorService helper;
-        private MultiLayerNetwork copy;
-        private boolean lastParallel;
-
-        /**
-         * Measures on two threads where {@link #inParallel()} and where {@code speeds} found that faster.
-         *
-         * @param like a network of the configuration to be measured (the copy is built from it when needed)
-         */
-        Evaluator(MultiLayerNetwork like, Speeds speeds) {
-            this.like = like;
-            this.forced = inParallel() ? null : Boolean.FALSE;
-            this.speeds = speeds;
-        }
-
-        /** Measures always on two threads ({@code parallel}) or always on one. */
-        Evaluator(MultiLayerNetwork like, boolean parallel) {
-            this.like = like;
-            this.forced = parallel;
-            this.speeds = new Speeds();
-        }
-
-        /** True where a second evaluation thread finds a core: a CPU backend using at most half of them per op. */
-        static boolean inParallel() {
-            org.nd4j.linalg.factory.Environment environment = Nd4j.getEnvironment();
-            return environment.isCPU() && 2 * environment.maxThreads() <= Runtime.getRuntime().availableProcessors();
-        }
-
-        /** True if the last measurement ran on two threads. */
-        boolean lastParallel() {
-            return lastParallel;
-        }
-
-        /** Two threads or one for the next measurement of more than one mini-batch. */
-        private boolean twoThreads() {
-            if (forced != null) {
-                return forced;
-            }
-            return speeds.twoThreadsNext();
-        }
-
-        /** Loss and accuracy of {@code net} on each of {@code sets}, in their order. */
-        Measured[] measure(MultiLayerNetwork net, DataSetIterator... sets) {
-            List<DataSet> batches = new ArrayList<>();
-            List<Integer> setOf = new ArrayList<>();
-            for (int s = 0; s < sets.length; s++) {
-                sets[s].reset();
-                while (sets[s].hasNext()) {
-                    batches.add(sets[s].next());
-                    setOf.add(s);
-                }
-                sets[s].reset();
-            }
-            BatchResult[] results = new BatchResult[batches.size()];
-            AtomicInteger next = new AtomicInteger();
-            Future<?> helped = null;
-            boolean parallel = batches.size() > 1 && twoThreads();
-            lastParallel = parallel;
-            long measuredExamples = 0;
-            for (DataSet batch : batches) {
-                measuredExamples += batch.numExamples();
-            }
-            long start = System.nanoTime();
-            if (parallel) {
-                MultiLayerNetwork other = copyOf(net);
-                helped = helper().submit(() -> measureBatches(other, batches, next, results));
-            }
-            measureBatches(net, batches, next, results);
-            if (helped != null) {
-                try {
-                    helped.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while the network was evaluated", e);
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("the evaluation failed: " + e.getCause(), e.getCause());
-                }
-            }
-            if (batches.size() > 1) {
-                speeds.record(parallel, (System.nanoTime() - start) / 1e9 / measuredExamples);
-            }
-            Measured[] measured = new Measured[sets.length];
-            for (int s = 0; s < sets.length; s++) {
-                long correct = 0;
-                long examples = 0;
-                double lossSum = 0;
-                for (int b = 0; b < results.length; b++) {
-                    if (setOf.get(b) == s) {
-                        correct += results[b].correct;
-                        for (double term : results[b].logLikelihoods) {
-                            lossSum -= term;
-                        }
-                        examples += results[b].logLikelihoods.length;
-                    }
-                }
-                measured[s] = new Measured(lossSum / examples, (double) correct / examples);
-            }
-            return measured;
-        }
-
-        /** The copy that the helper thread measures, with {@code net}'s parameters now. */
-        private MultiLayerNetwork copyOf(MultiLayerNetwork net) {
-            if (copy == null) {
-                // given its parameters, init() draws no random numbers: the run's dropout masks stay those of one
-                // thread (and of a resumed run)
-                copy = new MultiLayerNetwork(like.getLayerWiseConfigurations().clone());
-                copy.init(net.params().dup(), false);
-            } else {
-                copy.setParams(net.params());
-            }
-            return copy;
-        }
-
-        private ExecutorService helper() {
-            if (helper == null) {
-                helper = Executors.newSingleThreadExecutor(runnable -> {
-                    Thread thread = new Thread(runnable, "evaluation");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-            }
-            return helper;
-        }
-
-        /** Takes the next mini-batch not yet taken until none is left. */
-        private static void measureBatches(MultiLayerNetwork net, List<DataSet> batches, AtomicInteger next,
-                                           BatchResult[] results) {
-            for (int b = next.getAndIncrement(); b < batches.size(); b = next.getAndIncrement()) {
-                results[b] = measureBatch(net, batches.get(b));
-            }
-        }
-
-        private static BatchResult measureBatch(MultiLayerNetwork net, DataSet batch) {
-            double[][] output = net.output(batch.getFeatures(), false).toDoubleMatrix();
-            double[][] labels = batch.getLabels().toDoubleMatrix();
-            long correct = 0;
-            double[] logLikelihoods = new double[output.length];
-            for (int i = 0; i < output.length; i++) {
-                int label = argMax(labels[i]);
-                int predicted = argMax(output[i]);
-                if (predicted == label) {
-                    correct++;
-                }
-                logLikelihoods[i] = predicted < 0 ? Double.NaN : Math.log(Math.max(output[i][label], 1e-12));
-            }
-            return new BatchResult(correct, logLikelihoods);
-        }
-
-        /** Stops the helper thread. */
-        @Override
-        public void close() {
-            if (helper != null) {
-                helper.shutdown();
-            }
-        }
-    }
-
-    /**
-     * Seconds per example of the evaluations on one thread and on two, for every trainer of this JVM that trains the
-     * same model ({@link #speeds(ModelKind)}): the first {@value #TRIES} of each way alternate, one thread first, and
-     * after them the way of the faster best time is kept.
-     */
-    static final class Speeds {
-        static final int TRIES = 2;
-        private int oneTries;
-        private int twoTries;
-        private double oneBest = Double.POSITIVE_INFINITY;
-        private double twoBest = Double.POSITIVE_INFINITY;
-
-        /** True if the next evaluation of more than one mini-batch runs on two threads. */
-        synchronized boolean twoThreadsNext() {
-            if (oneTries < TRIES || twoTries < TRIES) {
-                return twoTries < oneTries;
-            }
-            return twoBest < oneBest;
-        }
-
-        synchronized void record(boolean parallel, double secondsPerExample) {
-            if (parallel) {
-                twoTries++;
-                twoBest = Math.min(twoBest, secondsPerExample);
-            } else {
-                oneTries++;
-                oneBest = Math.min(oneBest, secondsPerExample);
-            }
-        }
-    }
-
-    private static final Map<ModelKind, Speeds> SPEEDS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** The evaluation speeds of {@code model} in this JVM. */
-    static Speeds speeds(ModelKind model) {
-        return SPEEDS.computeIfAbsent(model, m -> new Speeds());
-    }
-
-    /** One mini-batch's count of correct predictions and the log-likelihood of each example's label. */
-    private static final class BatchResult {
-        final long correct;
-        final double[] logLikelihoods;
-
-        BatchResult(long correct, double[] logLikelihoods) {
-            this.correct = correct;
-            this.logLikelihoods = logLikelihoods;
-        }
-    }
-
-    /** Index of the largest value; -1 if the row holds a NaN. */
-    private static int argMax(double[] row) {
-        int best = 0;
-        for (int j = 0; j < row.length; j++) {
-            if (Double.isNaN(row[j])) {
-                return -1;
-            }
-            if (row[j] > row[best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 
     private static double mean(double[] values) {

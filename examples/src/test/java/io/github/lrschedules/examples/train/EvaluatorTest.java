@@ -31,11 +31,11 @@ class EvaluatorTest {
         Nd4j.getRandom().setSeed(3);
         DataSetIterator heldOut = batches(130, 50, 1);
         DataSetIterator test = batches(410, 50, 2);
-        Trainer.Measured[] one;
-        Trainer.Measured[] two;
+        Evaluator.Measured[] one;
+        Evaluator.Measured[] two;
         double[] byHand;
-        try (Trainer.Evaluator sequential = new Trainer.Evaluator(net, false);
-             Trainer.Evaluator parallel = new Trainer.Evaluator(net, true)) {
+        try (Evaluator sequential = new Evaluator(net, false);
+             Evaluator parallel = new Evaluator(net, true)) {
             one = sequential.measure(net, heldOut, test);
             assertThat(sequential.lastParallel()).isFalse();
             two = parallel.measure(net, heldOut, test);
@@ -43,7 +43,7 @@ class EvaluatorTest {
             byHand = byHand(net, test);
             // again: the copy gets the parameters of the network now
             net.params().muli(1.5);
-            Trainer.Measured[] scaled = parallel.measure(net, test);
+            Evaluator.Measured[] scaled = parallel.measure(net, test);
             assertThat(scaled[0].loss).isEqualTo(sequential.measure(net, test)[0].loss).isNotEqualTo(one[1].loss);
         }
         assertThat(two).hasSize(2);
@@ -59,10 +59,10 @@ class EvaluatorTest {
 
     @Test
     void speedsTryBothWaysInTurnThenKeepTheFaster() {
-        Trainer.Speeds twoFaster = new Trainer.Speeds();
-        Trainer.Speeds oneFaster = new Trainer.Speeds();
+        Evaluator.Speeds twoFaster = new Evaluator.Speeds();
+        Evaluator.Speeds oneFaster = new Evaluator.Speeds();
         List<Boolean> ways = new ArrayList<>();
-        for (int i = 0; i < 2 * Trainer.Speeds.TRIES; i++) {
+        for (int i = 0; i < 2 * Evaluator.Speeds.TRIES; i++) {
             boolean two = twoFaster.twoThreadsNext();
             ways.add(two);
             // the first try of each way is slow (a cold start); the best try counts
@@ -82,7 +82,7 @@ class EvaluatorTest {
         Nd4j.getRandom().setSeed(11);
         double expected = Nd4j.getRandom().nextDouble();
         Nd4j.getRandom().setSeed(11);
-        try (Trainer.Evaluator parallel = new Trainer.Evaluator(net, true)) {
+        try (Evaluator parallel = new Evaluator(net, true)) {
             parallel.measure(net, test);
         }
         // dropout draws from this generator: a resumed run must find it as an uninterrupted one does
@@ -94,8 +94,8 @@ class EvaluatorTest {
         MultiLayerNetwork net = ModelKind.MLP.build(new Sgd(0.1), 42, DataType.FLOAT, WorkspaceMode.ENABLED, 28, 28,
                 CLASSES);
         net.params().assign(Double.NaN);
-        try (Trainer.Evaluator parallel = new Trainer.Evaluator(net, true)) {
-            Trainer.Measured m = parallel.measure(net, batches(120, 50, 4))[0];
+        try (Evaluator parallel = new Evaluator(net, true)) {
+            Evaluator.Measured m = parallel.measure(net, batches(120, 50, 4))[0];
             assertThat(m.accuracy).isZero();
             assertThat(m.loss).isNaN();
         }

@@ -11,8 +11,8 @@ public final class TrainerAccess {
 
     /** Measures {@code net} on {@code sets} on one thread or two; returns the test accuracy of the last set. */
     public static double measure(MultiLayerNetwork net, boolean parallel, DataSetIterator... sets) {
-        try (Trainer.Evaluator evaluator = new Trainer.Evaluator(net, parallel)) {
-            Trainer.Measured[] measured = evaluator.measure(net, sets);
+        try (Evaluator evaluator = new Evaluator(net, parallel)) {
+            Evaluator.Measured[] measured = evaluator.measure(net, sets);
             return measured[measured.length - 1].accuracy;
         }
     }
