@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Mini-batches of an in-memory data set, in an order that depends only on the seed and the epoch: every schedule of a
@@ -30,6 +31,11 @@ public final class EpochIterator implements DataSetIterator {
     private EpochIterator(DataSet data, int batchSize, long seed, boolean shuffle) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize (" + batchSize + ") must be > 0");
+        }
+        if (data.getFeatures().rank() != 2 || data.getLabels().rank() != 2) {
+            throw new IllegalArgumentException("features and labels must be matrices, one example per row (got shapes "
+                    + java.util.Arrays.toString(data.getFeatures().shape()) + " and "
+                    + java.util.Arrays.toString(data.getLabels().shape()) + ")");
         }
         this.features = data.getFeatures();
         this.labels = data.getLabels();
@@ -97,7 +103,8 @@ public final class EpochIterator implements DataSetIterator {
         int[] rows = new int[n];
         System.arraycopy(order, cursor, rows, 0, n);
         cursor += n;
-        DataSet batch = new DataSet(features.getRows(rows), labels.getRows(rows));
+        // one gather per array (INDArray.getRows copies row by row: 10x the time, which an MLP's epoch noticed)
+        DataSet batch = new DataSet(Nd4j.pullRows(features, 1, rows), Nd4j.pullRows(labels, 1, rows));
         if (preProcessor != null) {
             preProcessor.preProcess(batch);
         }
