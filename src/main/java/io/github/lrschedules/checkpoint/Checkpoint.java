@@ -373,6 +373,20 @@ public final class Checkpoint {
             this.compression = compression;
         }
 
+        /**
+         * This snapshot with {@code state}'s state now (serialized at once) under its key, replacing an object of the
+         * same key: for a state that is complete only after the network's moment was taken (a record of what the epoch
+         * measured, measured while the next epoch trains). This snapshot is unchanged.
+         *
+         * @throws IOException if the state cannot be serialized (naming its key)
+         */
+        public Snapshot with(Checkpointable<?> state) throws IOException {
+            Args.notNull("state", state);
+            Map<String, byte[]> more = new LinkedHashMap<>(objects);
+            more.put(state.checkpointKey(), Builder.serialize(state.checkpointKey(), state.state()));
+            return new Snapshot(configuration, params, updaterState, more, compression);
+        }
+
         /** The keys of the objects, in the order they were added. */
         public Set<String> keys() {
             return Collections.unmodifiableSet(objects.keySet());

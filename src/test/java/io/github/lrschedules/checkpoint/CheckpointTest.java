@@ -187,6 +187,33 @@ class CheckpointTest {
         assertThat(back.epochs).isEqualTo(1);
     }
 
+    @Test
+    void aStateAddedToASnapshotLaterIsWrittenWithTheNetworkOfTheSnapshotsMoment() throws IOException {
+        MultiLayerNetwork net = trainedMlp(null, 1);
+        MultiLayerNetwork copy = net.clone();
+        Counter early = new Counter();
+        early.epochs = 1;
+        Checkpoint.Snapshot snapshot = Checkpoint.of(net).state(early).snapshot();
+        net.fit(TestData.blobs());
+        Counter late = new Counter();
+        late.epochs = 7;
+        Checkpoint.Snapshot completed = snapshot.with(late);
+        late.epochs = 9;
+        Path file = tmp.resolve("completed.zip");
+        completed.write(file);
+        Path unchanged = tmp.resolve("unchanged.zip");
+        snapshot.write(unchanged);
+
+        assertThat(Checkpoint.restoreMultiLayerNetwork(file).params()).isEqualTo(copy.params());
+        Counter back = new Counter();
+        Checkpoint.restore(file, back);
+        assertThat(back.epochs).as("the state as it was when added, replacing the snapshot's").isEqualTo(7);
+        Checkpoint.restore(unchanged, back);
+        assertThat(back.epochs).isEqualTo(1);
+        assertThatThrownBy(() -> snapshot.with(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("state");
+    }
+
     /** Serializable on the outside, not inside: the write fails midway through the objects. */
     static final class Broken implements Serializable {
         private static final long serialVersionUID = 1L;

@@ -243,15 +243,15 @@ public final class OverheadBenchmarkCommand implements Callable<Integer> {
     }
 
     /**
-     * Seconds of bare net.fit over the epochs: the schedule's updater, the profile's prefetching, no listener, nothing
-     * between epochs.
+     * Seconds of bare net.fit over the epochs, the network's building included (as in compare's time): the schedule's
+     * updater, the profile's prefetching, no listener, nothing between epochs.
      */
     private double bareFit(ScheduleName name, RunSettings settings, PreparedData data) {
+        long start = System.nanoTime();
         EpochIterator train = EpochIterator.shuffled(data.train(), settings.batch(), settings.seed());
         ScheduleSetup setup = name.setup(new SchedulePlan(settings, train.batchesPerEpoch(), null));
         MultiLayerNetwork net = settings.model().build(setup.updater(), settings.seed(), settings.dataType(),
                 settings.workspaceMode(), data.rows(), data.columns(), DigitSet.CLASSES);
-        long start = System.nanoTime();
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             train.startEpoch(epoch);
             if (settings.prefetch() <= 0) {

@@ -7,6 +7,7 @@ import io.github.lrschedules.examples.ExamplesException;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import io.github.lrschedules.examples.train.EpochCheckpoints;
 import io.github.lrschedules.examples.train.RunResult;
+import io.github.lrschedules.record.EpochMetricsReport;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.DirectoryStream;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -60,7 +62,10 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
     private final List<RunResult> finished;
     private final Record loaded;
     private final long startNanos = System.nanoTime();
-    private RunResult current;
+    /** The run being trained; set by the checkpoint writer for an epoch measured on another thread. */
+    private volatile RunResult current;
+    /** The record of the last epoch ended, while it is measured on another thread. */
+    private CompletableFuture<MeasuredEpoch> measuring;
     private boolean runComplete;
     /** The network of the last schedule that finished in this process, kept in the checkpoint. */
     private MultiLayerNetwork last;
@@ -255,11 +260,27 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
     @Override
     public void epochDone(RunResult soFar) {
         current = soFar;
+        measuring = null;
+    }
+
+    @Override
+    public void epochDone(CompletableFuture<MeasuredEpoch> soFar) {
+        measuring = soFar;
+    }
+
+    @Override
+    public Map<String, Integer> reportsSent() {
+        return stats == null ? Map.of() : stats.counts();
     }
 
     @Override
     public void save(MultiLayerNetwork net, Checkpointable<?>... states) throws IOException {
-        Checkpoint.Builder checkpoint = Checkpoint.of(net).compression(Checkpoint.Compression.NONE).state(this);
+        CompletableFuture<MeasuredEpoch> later = measuring;
+        measuring = null;
+        Checkpoint.Builder checkpoint = Checkpoint.of(net).compression(Checkpoint.Compression.NONE);
+        if (later == null) {
+            checkpoint.state(this);
+        }
         for (Checkpointable<?> state : states) {
             if (state != null) {
                 checkpoint.state(state);
@@ -267,13 +288,41 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
         }
         awaitWrite();
         Checkpoint.Snapshot snapshot = checkpoint.snapshot();
+        // an epoch measured on another thread: everything but its row as at the epoch's end, the row when measured
+        Record atEpochEnd = later == null ? null : state();
         Path file = file(dir);
         pending = writer.submit(() -> {
+            Checkpoint.Snapshot complete = snapshot;
+            if (later != null) {
+                MeasuredEpoch measured = later.get();
+                current = measured.soFar();
+                complete = snapshot.with(recordOf(atEpochEnd.measured(measured)));
+            }
             // the record counts the reports sent to stats.dl4j so far: they are in the file before the checkpoint is
             flushStats();
-            snapshot.write(file);
+            complete.write(file);
             return null;
         });
+    }
+
+    /** {@code record} under this journal's key. */
+    private static Checkpointable<Record> recordOf(Record record) {
+        return new Checkpointable<Record>() {
+            @Override
+            public String checkpointKey() {
+                return KEY;
+            }
+
+            @Override
+            public Record state() {
+                return record;
+            }
+
+            @Override
+            public void restore(Record state) {
+                throw new UnsupportedOperationException("a record to write, not to restore");
+            }
+        };
     }
 
     /** Waits for the checkpoint being written in the background, if any; its failure surfaces here. */
@@ -334,11 +383,13 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
     /** Records a finished schedule (its result kept; the checkpoint keeps its network until the next one's). */
     @Override
     public void scheduleDone(RunResult run, MultiLayerNetwork net) throws IOException {
+        // first the epoch's checkpoint still being written: it sets the run being trained when its record completes
+        awaitWrite();
+        measuring = null;
         finished.removeIf(r -> r.schedule() == run.schedule());
         finished.add(run);
         current = null;
         last = net;
-        awaitWrite();
         flushStats();
         Checkpoint.of(net).compression(Checkpoint.Compression.NONE).state(this).write(file(dir));
     }
@@ -394,6 +445,20 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
             this.seconds = seconds;
             this.complete = complete;
             this.statsCounts = new LinkedHashMap<>(statsCounts);
+        }
+
+        /**
+         * This record (taken at an epoch's end) with the epoch's row, measured on another thread: the counts of the
+         * records that thread sends (the test accuracy of every epoch) as it sent them, the others as at the end.
+         */
+        Record measured(MeasuredEpoch epoch) {
+            Map<String, Integer> counts = new LinkedHashMap<>(statsCounts);
+            for (Map.Entry<String, Integer> sent : epoch.reportsSent().entrySet()) {
+                if (sent.getKey().contains("/" + EpochMetricsReport.TYPE_ID + "/")) {
+                    counts.put(sent.getKey(), sent.getValue());
+                }
+            }
+            return new Record(finished, epoch.soFar(), randomRoot, randomNode, seconds, complete, counts);
         }
     }
 }

@@ -57,6 +57,15 @@ public interface Backend extends AutoCloseable {
         return false;
     }
 
+    /**
+     * True if the trainer may measure an epoch on another thread while the next one trains: the backend trains in
+     * this JVM and writes its checkpoints with {@link EpochCheckpoints#save}, which waits for the epoch's record off the
+     * training thread. False: every epoch is measured before the next starts.
+     */
+    default boolean measuresWhileTraining() {
+        return false;
+    }
+
     /** True if the rows {@link #train} returns include those of the epochs before a resume. */
     boolean rowsIncludeResumedEpochs();
 

@@ -4,6 +4,8 @@ import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.examples.schedule.ScheduleName;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -22,6 +24,10 @@ public interface EpochCheckpoints {
 
         @Override
         public void epochDone(RunResult soFar) {
+        }
+
+        @Override
+        public void epochDone(CompletableFuture<MeasuredEpoch> soFar) {
         }
 
         @Override
@@ -69,6 +75,42 @@ public interface EpochCheckpoints {
 
     /** Takes the run so far into the record the next checkpoint holds. */
     void epochDone(RunResult soFar);
+
+    /**
+     * Takes the run so far into the record the next checkpoint holds once {@code soFar} completes: for an epoch
+     * measured while the next one trains. The next {@link #save} copies the network and the states at once and writes
+     * the checkpoint when the record is complete, off the training thread.
+     */
+    default void epochDone(CompletableFuture<MeasuredEpoch> soFar) {
+        epochDone(soFar.join().soFar());
+    }
+
+    /**
+     * Update reports sent to the run's stats storage so far, per {@code session/type/worker} (empty where the
+     * checkpoint keeps no count): what an epoch measured on another thread sent is counted at its end.
+     */
+    default Map<String, Integer> reportsSent() {
+        return Map.of();
+    }
+
+    /** An epoch measured on another thread: the run so far, and the reports sent once the epoch's records were. */
+    final class MeasuredEpoch {
+        private final RunResult soFar;
+        private final Map<String, Integer> reportsSent;
+
+        public MeasuredEpoch(RunResult soFar, Map<String, Integer> reportsSent) {
+            this.soFar = soFar;
+            this.reportsSent = Map.copyOf(reportsSent);
+        }
+
+        public RunResult soFar() {
+            return soFar;
+        }
+
+        public Map<String, Integer> reportsSent() {
+            return reportsSent;
+        }
+    }
 
     /**
      * Writes the checkpoint: the network with its updater state, the listed states (the plateau listener's, the

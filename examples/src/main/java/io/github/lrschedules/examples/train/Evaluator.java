@@ -81,31 +81,17 @@ final class Evaluator implements AutoCloseable {
 
     /** Loss and accuracy of {@code net} on each of {@code sets}, in their order. */
     Measured[] measure(MultiLayerNetwork net, DataSetIterator... sets) {
-        List<DataSet> batches = new ArrayList<>();
-        List<Integer> setOf = new ArrayList<>();
-        for (int s = 0; s < sets.length; s++) {
-            sets[s].reset();
-            while (sets[s].hasNext()) {
-                batches.add(sets[s].next());
-                setOf.add(s);
-            }
-            sets[s].reset();
-        }
-        BatchResult[] results = new BatchResult[batches.size()];
+        Batches batches = new Batches(sets);
         AtomicInteger next = new AtomicInteger();
         Future<?> helped = null;
         boolean parallel = batches.size() > 1 && twoThreads();
         lastParallel = parallel;
-        long measuredExamples = 0;
-        for (DataSet batch : batches) {
-            measuredExamples += batch.numExamples();
-        }
         long start = System.nanoTime();
         if (parallel) {
             MultiLayerNetwork other = copyOf(net);
-            helped = helper().submit(() -> measureBatches(other, batches, next, results));
+            helped = helper().submit(() -> batches.measure(other, next));
         }
-        measureBatches(net, batches, next, results);
+        batches.measure(net, next);
         if (helped != null) {
             try {
                 helped.get();
@@ -117,25 +103,78 @@ final class Evaluator implements AutoCloseable {
             }
         }
         if (batches.size() > 1) {
-            speeds.record(parallel, (System.nanoTime() - start) / 1e9 / measuredExamples);
+            speeds.record(parallel, (System.nanoTime() - start) / 1e9 / batches.examples());
         }
-        Measured[] measured = new Measured[sets.length];
-        for (int s = 0; s < sets.length; s++) {
-            long correct = 0;
-            long examples = 0;
-            double lossSum = 0;
-            for (int b = 0; b < results.length; b++) {
-                if (setOf.get(b) == s) {
-                    correct += results[b].correct;
-                    for (double term : results[b].logLikelihoods) {
-                        lossSum -= term;
-                    }
-                    examples += results[b].logLikelihoods.length;
+        return batches.results(sets.length);
+    }
+
+    /**
+     * Loss and accuracy of {@code net} on each of {@code sets}, in their order, on the calling thread alone: the same
+     * bits as {@link #measure}.
+     */
+    static Measured[] measureOnThisThread(MultiLayerNetwork net, DataSetIterator... sets) {
+        Batches batches = new Batches(sets);
+        batches.measure(net, new AtomicInteger());
+        return batches.results(sets.length);
+    }
+
+    /** The mini-batches of one measurement and what each gave. */
+    private static final class Batches {
+        final List<DataSet> batches = new ArrayList<>();
+        final List<Integer> setOf = new ArrayList<>();
+        final BatchResult[] results;
+
+        Batches(DataSetIterator... sets) {
+            for (int s = 0; s < sets.length; s++) {
+                sets[s].reset();
+                while (sets[s].hasNext()) {
+                    batches.add(sets[s].next());
+                    setOf.add(s);
                 }
+                sets[s].reset();
             }
-            measured[s] = new Measured(lossSum / examples, (double) correct / examples);
+            results = new BatchResult[batches.size()];
         }
-        return measured;
+
+        int size() {
+            return batches.size();
+        }
+
+        long examples() {
+            long examples = 0;
+            for (DataSet batch : batches) {
+                examples += batch.numExamples();
+            }
+            return examples;
+        }
+
+        /** Takes the next mini-batch not yet taken until none is left. */
+        void measure(MultiLayerNetwork net, AtomicInteger next) {
+            for (int b = next.getAndIncrement(); b < batches.size(); b = next.getAndIncrement()) {
+                results[b] = measureBatch(net, batches.get(b));
+            }
+        }
+
+        /** Sums in the batches' order: the same bits however many threads measured them. */
+        Measured[] results(int sets) {
+            Measured[] measured = new Measured[sets];
+            for (int s = 0; s < sets; s++) {
+                long correct = 0;
+                long examples = 0;
+                double lossSum = 0;
+                for (int b = 0; b < results.length; b++) {
+                    if (setOf.get(b) == s) {
+                        correct += results[b].correct;
+                        for (double term : results[b].logLikelihoods) {
+                            lossSum -= term;
+                        }
+                        examples += results[b].logLikelihoods.length;
+                    }
+                }
+                measured[s] = new Measured(lossSum / examples, (double) correct / examples);
+            }
+            return measured;
+        }
     }
 
     /** The copy that the helper thread measures, with {@code net}'s parameters now. */
@@ -160,14 +199,6 @@ final class Evaluator implements AutoCloseable {
             });
         }
         return helper;
-    }
-
-    /** Takes the next mini-batch not yet taken until none is left. */
-    private static void measureBatches(MultiLayerNetwork net, List<DataSet> batches, AtomicInteger next,
-                                       BatchResult[] results) {
-        for (int b = next.getAndIncrement(); b < batches.size(); b = next.getAndIncrement()) {
-            results[b] = measureBatch(net, batches.get(b));
-        }
     }
 
     private static BatchResult measureBatch(MultiLayerNetwork net, DataSet batch) {

@@ -36,6 +36,11 @@ final class LocalBackend implements Backend {
     }
 
     @Override
+    public boolean measuresWhileTraining() {
+        return true;
+    }
+
+    @Override
     public boolean rowsIncludeResumedEpochs() {
         return false;
     }

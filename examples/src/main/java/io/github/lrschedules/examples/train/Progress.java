@@ -96,7 +96,8 @@ public interface Progress {
         return new Progress() {
             private ProgressBar bar;
             private int epochs;
-            private String accuracy = "";
+            // set by the thread that measures the epochs, read by the training thread
+            private volatile String accuracy = "";
 
             @Override
             public void start(String name, int iterations, int epochs) {

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import io.github.lrschedules.record.EpochMetricsRecorder;
 import io.github.lrschedules.record.EpochMetricsReport;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
@@ -142,7 +143,7 @@ public final class Trainer {
         long start = System.nanoTime();
         EpochIterator train = EpochIterator.shuffled(data.train(), settings.batch(), settings.seed());
         EpochIterator validation = validationIterator();
-        EpochIterator test = EpochIterator.sequential(data.test(), settings.evaluationBatch());
+        EpochIterator test = testIterator();
         SchedulePlan plan = plan(train, validation);
         ScheduleSetup setup = setup(schedule, plan);
         WeightAveraging averaging = settings.averaging() == null ? null : settings.averaging().newAverage();
@@ -180,50 +181,52 @@ public final class Trainer {
         int steps = stepsPerEpoch(train);
         long begun = start;
         SoFar latest = new SoFar(net);
+        // the epoch's measurement while the next epoch trains, on iterators and a network of its own
+        EpochMeasurement ahead = evaluate && backend.measuresWhileTraining()
+                ? new EpochMeasurement(net, validationIterator(), testIterator()) : null;
         Backend.EpochEnd epochEnd = (trained, epoch, rows, trainSeconds) -> {
             latest.net = trained;
             latest.rows = rows;
             double[] scores = rows.scores();
             double trainLoss = mean(Arrays.copyOfRange(scores, Math.max(0, scores.length - steps), scores.length));
             double[] lr = rows.learningRates(LR_KEY);
-            Measured val;
-            Measured tst;
-            // schedule-free updaters train at y and are evaluated at their average x, as the authors evaluate
-            try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() && !backend.installsEvaluationWeights()
-                    ? ScheduleFree.evaluationWeights(trained) : null) {
-                if (!evaluate) {
-                    val = Measured.NONE;
-                    tst = Measured.NONE;
-                } else if (validation == null || isMeasured(trained)) {
-                    val = validation == null ? Measured.NONE : measured;
-                    tst = measure(trained, test);
-                } else {
-                    Measured[] both = evaluator.measure(trained, validation, test);
-                    remember(trained, both[0]);
-                    val = both[0];
-                    tst = both[1];
+            double seconds = (System.nanoTime() - begun) / 1e9;
+            boolean diverged = !Double.isFinite(trainLoss);
+            RowArrays rowsNow = new RowArrays(rows, setup);
+            // what the epoch's row needs from the measurements, then the rest: the row, the records, the progress
+            java.util.function.Function<Measured[], RunResult> finish = m -> {
+                Measured val = m[0];
+                Measured tst = m[1];
+                Measured avg = m[2];
+                Double averaged = avg == null ? null : avg.accuracy;
+                EpochStats stats = new EpochStats(epoch, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
+                        tst.loss, tst.accuracy, seconds, trainSeconds, avg == null ? null : avg.loss, averaged);
+                epochs.add(stats);
+                if (accuracyRecorder != null && tst.accuracy >= 0 && tst.accuracy <= 1) {
+                    Map<String, Double> metrics = new LinkedHashMap<>();
+                    metrics.put(EpochMetricsReport.TEST_ACCURACY, tst.accuracy);
+                    if (averaged != null && averaged >= 0 && averaged <= 1) {
+                        metrics.put(AVERAGED_TEST_ACCURACY, averaged);
+                    }
+                    accuracyRecorder.record(epoch, metrics);
                 }
+                progress.epoch(stats);
+                return result(schedule, setup, steps, rowsNow, before, epochs, begun, -1);
+            };
+            if (ahead != null && !diverged) {
+                EpochMeasurement.Weights weights = weightsOf(schedule, trained, averaging, validation);
+                checkpoints.epochDone(ahead.submit(weights, finish, checkpoints));
+                return true;
             }
-            Measured avg = averaging == null ? null : evaluate ? atAverage(averaging, trained, test) : Measured.NONE;
-            Double averaged = avg == null ? null : avg.accuracy;
-            EpochStats stats = new EpochStats(epoch, lr[lr.length - 1], trainLoss, val.loss, val.accuracy,
-                    tst.loss, tst.accuracy, (System.nanoTime() - begun) / 1e9, trainSeconds,
-                    avg == null ? null : avg.loss, averaged);
-            epochs.add(stats);
-            if (accuracyRecorder != null && tst.accuracy >= 0 && tst.accuracy <= 1) {
-                Map<String, Double> metrics = new LinkedHashMap<>();
-                metrics.put(EpochMetricsReport.TEST_ACCURACY, tst.accuracy);
-                if (averaged != null && averaged >= 0 && averaged <= 1) {
-                    metrics.put(AVERAGED_TEST_ACCURACY, averaged);
-                }
-                accuracyRecorder.record(epoch, metrics);
+            if (ahead != null) {
+                ahead.await();
             }
-            progress.epoch(stats);
-            if (!Double.isFinite(trainLoss)) {
+            RunResult soFar = finish.apply(measureNow(schedule, trained, averaging, validation, test, evaluate));
+            if (diverged) {
                 latest.diverged = epoch;
                 return false;
             }
-            checkpoints.epochDone(result(schedule, setup, steps, rows, before, epochs, begun, -1));
+            checkpoints.epochDone(soFar);
             return true;
         };
         Backend.Epochs work = new Backend.Epochs(net, setup, train, epochs.size(), settings.epochs(), displays, records,
@@ -237,13 +240,20 @@ public final class Trainer {
                     latest.rows = rows;
                 }
             }
+            if (ahead != null) {
+                ahead.await();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
+            if (ahead != null) {
+                ahead.close();
+            }
             progress.finish();
             evaluator.close();
         }
-        RunResult result = result(schedule, setup, steps, latest.rows, before, epochs, start, latest.diverged);
+        RunResult result = result(schedule, setup, steps, latest.rows == null ? null : new RowArrays(latest.rows, setup),
+                before, epochs, start, latest.diverged);
         try {
             checkpoints.scheduleDone(result, latest.net);
         } catch (IOException e) {
@@ -252,23 +262,94 @@ public final class Trainer {
         return result;
     }
 
-    private RunResult result(ScheduleName schedule, ScheduleSetup setup, int stepsPerEpoch, LearningRateRows recorder,
+    private RunResult result(ScheduleName schedule, ScheduleSetup setup, int stepsPerEpoch, RowArrays recorder,
                              RunResult before, List<EpochStats> epochs, long start, int diverged) {
-        List<Reduction> reductions = setup.plateau() == null ? List.of()
-                : setup.plateau().history();
         // A continued run's local recorder holds the rows since the checkpoint, and the saved run the rows before;
         // the Spark loop's rows are all of them. No rows: no epoch trained in this process.
         RunResult earlier = recorder != null && backend.rowsIncludeResumedEpochs() ? null : before;
-        int[] iterations = recorder == null ? new int[0] : recorder.iterations();
-        int[] epochOfRow = recorder == null ? new int[0] : recorder.epochs();
-        double[] rates = recorder == null ? new double[0] : recorder.learningRates(LR_KEY);
-        double[] losses = recorder == null ? new double[0] : recorder.scores();
+        RowArrays rows = recorder == null ? RowArrays.NONE : recorder;
         return new RunResult(schedule, setup.description(), stepsPerEpoch,
-                Rows.join(earlier == null ? null : earlier.iterations(), iterations),
-                Rows.join(earlier == null ? null : earlier.epochs(), epochOfRow),
-                Rows.join(earlier == null ? null : earlier.learningRates(), rates),
-                Rows.join(earlier == null ? null : earlier.losses(), losses), epochs, reductions,
-                (System.nanoTime() - start) / 1e9, settings.target(), diverged);
+                Rows.join(earlier == null ? null : earlier.iterations(), rows.iterations),
+                Rows.join(earlier == null ? null : earlier.epochs(), rows.epochs),
+                Rows.join(earlier == null ? null : earlier.learningRates(), rows.rates),
+                Rows.join(earlier == null ? null : earlier.losses(), rows.losses), new ArrayList<>(epochs),
+                rows.reductions, (System.nanoTime() - start) / 1e9, settings.target(), diverged);
+    }
+
+    /** The recorded rows and the plateau's reductions at one moment, for a record completed later. */
+    private static final class RowArrays {
+        static final RowArrays NONE = new RowArrays();
+        final int[] iterations;
+        final int[] epochs;
+        final double[] rates;
+        final double[] losses;
+        final List<Reduction> reductions;
+
+        private RowArrays() {
+            iterations = new int[0];
+            epochs = new int[0];
+            rates = new double[0];
+            losses = new double[0];
+            reductions = List.of();
+        }
+
+        RowArrays(LearningRateRows rows, ScheduleSetup setup) {
+            iterations = rows.iterations();
+            epochs = rows.epochs();
+            rates = rows.learningRates(LR_KEY);
+            losses = rows.scores();
+            reductions = setup.plateau() == null ? List.of() : List.copyOf(setup.plateau().history());
+        }
+    }
+
+    /** Held-out, test and averaged measurements of {@code trained} now, on this thread. */
+    private Measured[] measureNow(ScheduleName schedule, MultiLayerNetwork trained, WeightAveraging averaging,
+                                  EpochIterator validation, EpochIterator test, boolean evaluate) {
+        if (!evaluate) {
+            return new Measured[] {Measured.NONE, Measured.NONE, averaging == null ? null : Measured.NONE};
+        }
+        Measured val;
+        Measured tst;
+        // schedule-free updaters train at y and are evaluated at their average x, as the authors evaluate
+        try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() && !backend.installsEvaluationWeights()
+                ? ScheduleFree.evaluationWeights(trained) : null) {
+            if (validation == null || isMeasured(trained)) {
+                val = validation == null ? Measured.NONE : measured;
+                tst = measure(trained, test);
+            } else {
+                Measured[] both = evaluator.measure(trained, validation, test);
+                remember(trained, both[0]);
+                val = both[0];
+                tst = both[1];
+            }
+        }
+        return new Measured[] {val, tst, averaging == null ? null : atAverage(averaging, trained, test)};
+    }
+
+    /**
+     * Copies of the weights the epoch is measured at: the network's (a schedule-free run's average x), the weight
+     * average's (BatchNorm statistics recomputed), and the held-out measurement if the plateau listener has it.
+     */
+    private EpochMeasurement.Weights weightsOf(ScheduleName schedule, MultiLayerNetwork trained, WeightAveraging averaging,
+                                   EpochIterator validation) {
+        INDArray at;
+        Measured heldOut;
+        try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() && !backend.installsEvaluationWeights()
+                ? ScheduleFree.evaluationWeights(trained) : null) {
+            at = trained.params().dup();
+            heldOut = validation == null ? Measured.NONE : isMeasured(trained) ? measured : null;
+        }
+        INDArray average = null;
+        if (averaging != null && averaging.updates() > 0) {
+            try (EvaluationWeights weights = averaging.evaluationWeights(trained)) {
+                if (hasBatchNorm(trained)) {
+                    weights.recomputeBatchNormStatistics(EpochIterator.sequential(data.train(),
+                            settings.evaluationBatch()));
+                }
+                average = trained.params().dup();
+            }
+        }
+        return new EpochMeasurement.Weights(at, heldOut, averaging != null, average);
     }
 
     private EpochCheckpoints.Continuation continuation(ScheduleName schedule, MultiLayerNetwork fresh) {
@@ -321,6 +402,10 @@ public final class Trainer {
     /** ITERATION steps per epoch: the mini-batches, or under Spark the averaging rounds times the frequency. */
     private int stepsPerEpoch(EpochIterator train) {
         return backend.stepsPerEpoch(train.batchesPerEpoch());
+    }
+
+    private EpochIterator testIterator() {
+        return EpochIterator.sequential(data.test(), settings.evaluationBatch());
     }
 
     private EpochIterator validationIterator() {
