@@ -375,7 +375,7 @@ public final class Checkpoint {
 
         /**
          * This snapshot with {@code state}'s state now (serialized at once) under its key, replacing an object of the
-         * same key: for a state that is complete only after the network's moment was taken (a record of what the epoch
+         * same key in its place (else last): for a state that is complete only after the network's moment was taken (a record of what the epoch
          * measured, measured while the next epoch trains). This snapshot is unchanged.
          *
          * @throws IOException if the state cannot be serialized (naming its key)

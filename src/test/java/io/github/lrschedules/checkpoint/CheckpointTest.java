@@ -198,6 +198,7 @@ class CheckpointTest {
         Counter late = new Counter();
         late.epochs = 7;
         Checkpoint.Snapshot completed = snapshot.with(late);
+        assertThat(completed.keys()).containsExactlyElementsOf(snapshot.keys());
         late.epochs = 9;
         Path file = tmp.resolve("completed.zip");
         completed.write(file);

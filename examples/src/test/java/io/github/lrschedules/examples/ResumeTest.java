@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import io.github.lrschedules.plateau.ReduceLROnPlateauListener;
+import io.github.lrschedules.record.EpochMetricsReport;
 import io.github.lrschedules.ui.LearningRateReports;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -175,7 +176,11 @@ class ResumeTest {
         return kept;
     }
 
-    /** Per session (schedule): the iteration of every StatsListener report and every recorded row in stats.dl4j. */
+    /**
+     * Per session (schedule): the iteration of every StatsListener report and every recorded row in stats.dl4j, then
+     * the epoch of every test accuracy recorded (measured while the next epoch trains, so sent after some of its
+     * reports), each once.
+     */
     private static Map<String, List<Integer>> reports(Path dir) {
         Map<String, List<Integer>> iterations = new LinkedHashMap<>();
         FileStatsStorage storage = new FileStatsStorage(dir.resolve("stats.dl4j").toFile());
@@ -192,6 +197,15 @@ class ResumeTest {
                         .iterations()) {
                     its.add(iteration);
                 }
+                List<Integer> epochs = new ArrayList<>();
+                for (String worker : storage.listWorkerIDsForSessionAndType(session, EpochMetricsReport.TYPE_ID)) {
+                    for (Persistable p : storage.getAllUpdatesAfter(session, EpochMetricsReport.TYPE_ID, worker, 0)) {
+                        epochs.add(((EpochMetricsReport) p).getEpoch());
+                    }
+                }
+                assertThat(epochs).as(session + ": the epochs of the test accuracies").isSorted().doesNotHaveDuplicates()
+                        .hasSize(EPOCHS);
+                its.addAll(epochs);
                 iterations.put(session, its);
             }
         } finally {

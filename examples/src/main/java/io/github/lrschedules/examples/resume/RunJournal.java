@@ -280,6 +280,9 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
         Checkpoint.Builder checkpoint = Checkpoint.of(net).compression(Checkpoint.Compression.NONE);
         if (later == null) {
             checkpoint.state(this);
+        } else {
+            // the record's place, first as always; written when the epoch is measured
+            checkpoint.object(KEY, Boolean.FALSE);
         }
         for (Checkpointable<?> state : states) {
             if (state != null) {

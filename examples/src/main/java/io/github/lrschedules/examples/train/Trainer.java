@@ -445,9 +445,14 @@ public final class Trainer {
      * exact per-iteration curves are in metrics.csv).
      */
     private StatsListener statsListener(ScheduleName schedule, int batchesPerEpoch) {
-        DefaultStatsUpdateConfiguration update = new DefaultStatsUpdateConfiguration.Builder()
-                .reportingFrequency(settings.statsEvery() > 0 ? settings.statsEvery()
-                        : Math.max(1, batchesPerEpoch / STATS_PER_EPOCH))
+        return new OnceInitialized(stats, statsConfiguration(settings.statsEvery() > 0 ? settings.statsEvery()
+                : Math.max(1, batchesPerEpoch / STATS_PER_EPOCH)), schedule.id());
+    }
+
+    /** What the {@code StatsListener} collects, a report every {@code every} iterations. */
+    static DefaultStatsUpdateConfiguration statsConfiguration(int every) {
+        return new DefaultStatsUpdateConfiguration.Builder()
+                .reportingFrequency(every)
                 .collectLearningRates(true)
                 .collectHistogramsParameters(false)
                 .collectHistogramsGradients(false)
@@ -463,7 +468,6 @@ public final class Trainer {
                 .collectStdevActivations(false)
                 .collectMeanMagnitudesActivations(false)
                 .build();
-        return new OnceInitialized(stats, update, schedule.id());
     }
 
     /**

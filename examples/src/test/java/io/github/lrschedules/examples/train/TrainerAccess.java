@@ -1,9 +1,11 @@
 package io.github.lrschedules.examples.train;
 
+import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
-/** The trainer's evaluator for the benchmarks of the test sources. */
+/** The trainer's evaluator and StatsListener for the benchmarks of the test sources. */
 public final class TrainerAccess {
 
     private TrainerAccess() {
@@ -15,5 +17,10 @@ public final class TrainerAccess {
             Evaluator.Measured[] measured = evaluator.measure(net, sets);
             return measured[measured.length - 1].accuracy;
         }
+    }
+
+    /** The StatsListener {@code compare} trains with (one initialization per run), a report every {@code every}. */
+    public static StatsListener statsListener(StatsStorageRouter router, int every, String session) {
+        return new Trainer.OnceInitialized(router, Trainer.statsConfiguration(every), session);
     }
 }
