@@ -68,7 +68,7 @@ public final class StatsListenerCost {
         }
         StatsListener warm = listener(new InMemoryStatsStorage(), 99);
         warm.iterationDone(net, 1, 0);
-        double[] reports = new double[50];
+        double[] reports = new double[Integer.getInteger("reports", 50)];
         for (int i = 0; i < reports.length; i++) {
             long t = System.nanoTime();
             warm.iterationDone(net, 28 * (i + 1), 0);

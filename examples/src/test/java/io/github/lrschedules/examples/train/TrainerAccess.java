@@ -21,6 +21,6 @@ public final class TrainerAccess {
 
     /** The StatsListener {@code compare} trains with (one initialization per run), a report every {@code every}. */
     public static StatsListener statsListener(StatsStorageRouter router, int every, String session) {
-        return new Trainer.OnceInitialized(router, Trainer.statsConfiguration(every), session);
+        return new Trainer.CompareStatsListener(router, Trainer.statsConfiguration(every), session);
     }
 }
