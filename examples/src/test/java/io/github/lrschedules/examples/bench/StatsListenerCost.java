@@ -22,8 +22,7 @@ import org.nd4j.linalg.learning.config.Nesterovs;
  * deviation; initialized once, at iteration 1), costs the training thread of the examples' MLP: iteration 0 and the
  * initialization at iteration 1, an iteration without a report, a report into a {@code FileStatsStorage} (collected,
  * then committed to disk) and into memory (collected only), the median of 50 more reports into memory ({@code
- * -Dreports=N} for N), against one
- * training iteration. BENCHMARKS.md, section 4. Run with the test class path: {@code OMP_NUM_THREADS=1 java -cp target/onednn/test-classes:target/onednn/
+ * -Dreports=N} for N), against one training iteration. BENCHMARKS.md, section 4. Run with the test class path: {@code OMP_NUM_THREADS=1 java -cp target/onednn/test-classes:target/onednn/
  * classes:$(cat target/onednn/classpath-onednn.txt) io.github.lrschedules.examples.bench.StatsListenerCost /tmp}.
  */
 public final class StatsListenerCost {
