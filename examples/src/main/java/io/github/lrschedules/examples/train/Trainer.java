@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import io.github.lrschedules.record.EpochMetricsRecorder;
 import io.github.lrschedules.record.EpochMetricsReport;
@@ -196,7 +197,7 @@ public final class Trainer {
             boolean diverged = !Double.isFinite(trainLoss);
             RowArrays rowsNow = new RowArrays(rows, setup);
             // what the epoch's row needs from the measurements, then the rest: the row, the records, the progress
-            java.util.function.Function<Measured[], RunResult> finish = m -> {
+            Function<Measured[], RunResult> finish = m -> {
                 Measured val = m[0];
                 Measured tst = m[1];
                 Measured avg = m[2];
