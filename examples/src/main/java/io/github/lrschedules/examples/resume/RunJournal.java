@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
@@ -299,7 +300,8 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
             if (later != null) {
                 MeasuredEpoch measured = later.get();
                 current = measured.soFar();
-                complete = snapshot.with(recordOf(atEpochEnd.measured(measured)));
+                Record record = atEpochEnd.measured(measured);
+                complete = snapshot.with(recordOf(() -> record));
             }
             // the record counts the reports sent to stats.dl4j so far: they are in the file before the checkpoint is
             flushStats();
@@ -308,8 +310,11 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
         });
     }
 
-    /** {@code record} under this journal's key. */
-    private static Checkpointable<Record> recordOf(Record record) {
+    /**
+     * A record under this journal's key, as {@code state} gives it when the checkpoint takes it; restoring does
+     * nothing ({@link #open} read the record before training started).
+     */
+    private static Checkpointable<Record> recordOf(Supplier<Record> state) {
         return new Checkpointable<Record>() {
             @Override
             public String checkpointKey() {
@@ -318,12 +323,12 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
 
             @Override
             public Record state() {
-                return record;
+                return state.get();
             }
 
             @Override
             public void restore(Record state) {
-                throw new UnsupportedOperationException("a record to write, not to restore");
+                // open() read the record from the same file before training started
             }
         };
     }
@@ -357,24 +362,10 @@ public final class RunJournal implements EpochCheckpoints, Checkpointable<RunJou
      */
     @Override
     public Checkpointable<?> record() {
-        RunJournal journal = this;
-        return new Checkpointable<Record>() {
-            @Override
-            public String checkpointKey() {
-                return journal.checkpointKey();
-            }
-
-            @Override
-            public Record state() {
-                flushStats();
-                return journal.state();
-            }
-
-            @Override
-            public void restore(Record state) {
-                journal.restore(state);
-            }
-        };
+        return recordOf(() -> {
+            flushStats();
+            return state();
+        });
     }
 
     private void flushStats() {

@@ -108,16 +108,6 @@ final class Evaluator implements AutoCloseable {
         return batches.results(sets.length);
     }
 
-    /**
-     * Loss and accuracy of {@code net} on each of {@code sets}, in their order, on the calling thread alone: the same
-     * bits as {@link #measure}.
-     */
-    static Measured[] measureOnThisThread(MultiLayerNetwork net, DataSetIterator... sets) {
-        Batches batches = new Batches(sets);
-        batches.measure(net, new AtomicInteger());
-        return batches.results(sets.length);
-    }
-
     /** The mini-batches of one measurement and what each gave. */
     private static final class Batches {
         final List<DataSet> batches = new ArrayList<>();

@@ -146,7 +146,6 @@ public final class Trainer {
         long start = System.nanoTime();
         EpochIterator train = EpochIterator.shuffled(data.train(), settings.batch(), settings.seed());
         EpochIterator validation = validationIterator();
-        EpochIterator test = testIterator();
         SchedulePlan plan = plan(train, validation);
         ScheduleSetup setup = setup(schedule, plan);
         WeightAveraging averaging = settings.averaging() == null ? null : settings.averaging().newAverage();
@@ -184,9 +183,11 @@ public final class Trainer {
         int steps = stepsPerEpoch(train);
         long begun = start;
         SoFar latest = new SoFar(net);
-        // the epoch's measurement while the next epoch trains, on iterators and a network of its own
-        EpochMeasurement ahead = evaluate && backend.measuresWhileTraining()
-                ? new EpochMeasurement(net, validationIterator(), testIterator()) : null;
+        // each epoch measured at copies of its weights: while the next epoch trains (on one thread of its own) where
+        // the backend allows, else before it starts
+        boolean ahead = backend.measuresWhileTraining();
+        EpochMeasurement measurement = !evaluate ? null : new EpochMeasurement(net, validationIterator(),
+                testIterator(), ahead ? new Evaluator(net, false) : evaluator);
         Backend.EpochEnd epochEnd = (trained, epoch, rows, trainSeconds) -> {
             latest.net = trained;
             latest.rows = rows;
@@ -216,15 +217,19 @@ public final class Trainer {
                 progress.epoch(stats);
                 return result(schedule, setup, steps, rowsNow, before, epochs, begun, -1);
             };
-            if (ahead != null && !diverged) {
+            RunResult soFar;
+            if (measurement == null) {
+                soFar = finish.apply(new Measured[] {Measured.NONE, Measured.NONE,
+                        averaging == null ? null : Measured.NONE});
+            } else {
                 EpochMeasurement.Weights weights = weightsOf(schedule, trained, averaging, validation);
-                checkpoints.epochDone(ahead.submit(weights, finish, checkpoints));
-                return true;
+                if (ahead && !diverged) {
+                    checkpoints.epochDone(measurement.submit(weights, finish, checkpoints));
+                    return true;
+                }
+                measurement.await();
+                soFar = finish.apply(measurement.measure(weights));
             }
-            if (ahead != null) {
-                ahead.await();
-            }
-            RunResult soFar = finish.apply(measureNow(schedule, trained, averaging, validation, test, evaluate));
             if (diverged) {
                 latest.diverged = epoch;
                 return false;
@@ -243,14 +248,14 @@ public final class Trainer {
                     latest.rows = rows;
                 }
             }
-            if (ahead != null) {
-                ahead.await();
+            if (measurement != null) {
+                measurement.await();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            if (ahead != null) {
-                ahead.close();
+            if (measurement != null) {
+                measurement.close();
             }
             progress.finish();
             evaluator.close();
@@ -305,36 +310,14 @@ public final class Trainer {
         }
     }
 
-    /** Held-out, test and averaged measurements of {@code trained} now, on this thread. */
-    private Measured[] measureNow(ScheduleName schedule, MultiLayerNetwork trained, WeightAveraging averaging,
-                                  EpochIterator validation, EpochIterator test, boolean evaluate) {
-        if (!evaluate) {
-            return new Measured[] {Measured.NONE, Measured.NONE, averaging == null ? null : Measured.NONE};
-        }
-        Measured val;
-        Measured tst;
-        // schedule-free updaters train at y and are evaluated at their average x, as the authors evaluate
-        try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() && !backend.installsEvaluationWeights()
-                ? ScheduleFree.evaluationWeights(trained) : null) {
-            if (validation == null || isMeasured(trained)) {
-                val = validation == null ? Measured.NONE : measured;
-                tst = measure(trained, test);
-            } else {
-                Measured[] both = evaluator.measure(trained, validation, test);
-                remember(trained, both[0]);
-                val = both[0];
-                tst = both[1];
-            }
-        }
-        return new Measured[] {val, tst, averaging == null ? null : atAverage(averaging, trained, test)};
-    }
-
     /**
-     * Copies of the weights the epoch is measured at: the network's (a schedule-free run's average x), the weight
-     * average's (BatchNorm statistics recomputed), and the held-out measurement if the plateau listener has it.
+     * Copies of the weights the epoch is measured at: the network's (schedule-free updaters train at y and are
+     * evaluated at their average x, as the authors evaluate), the weight average's (BatchNorm statistics recomputed
+     * over the training images there, PyTorch's {@code update_bn}; none while there is no average yet: SWA before its
+     * start), and the held-out measurement if the plateau listener took it already.
      */
-    private EpochMeasurement.Weights weightsOf(ScheduleName schedule, MultiLayerNetwork trained, WeightAveraging averaging,
-                                   EpochIterator validation) {
+    private EpochMeasurement.Weights weightsOf(ScheduleName schedule, MultiLayerNetwork trained,
+                                               WeightAveraging averaging, EpochIterator validation) {
         INDArray at;
         Measured heldOut;
         try (ScheduleFree.EvaluationWeights atX = schedule.scheduleFree() && !backend.installsEvaluationWeights()
@@ -368,24 +351,6 @@ public final class Trainer {
         ScheduleSetup setup = schedule.setup(plan);
         Averaging averaging = settings.averaging();
         return averaging == null ? setup : averaging.apply(setup, plan);
-    }
-
-    /**
-     * Test loss and accuracy at the averaged weights, BatchNorm statistics recomputed over the training images there
-     * (PyTorch's {@code update_bn}) for a network that has BatchNorm; NaN while there is no average yet (SWA before its
-     * start).
-     */
-    private Measured atAverage(WeightAveraging averaging, MultiLayerNetwork net, DataSetIterator test) {
-        if (averaging.updates() == 0) {
-            return Measured.NONE;
-        }
-        try (EvaluationWeights average = averaging.evaluationWeights(net)) {
-            if (hasBatchNorm(net)) {
-                average.recomputeBatchNormStatistics(EpochIterator.sequential(data.train(),
-                        settings.evaluationBatch()));
-            }
-            return measure(net, test);
-        }
     }
 
     private static boolean hasBatchNorm(MultiLayerNetwork net) {

@@ -6,12 +6,18 @@ import io.github.lrschedules.examples.data.DataLoader;
 import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.schedule.Averaging;
 import io.github.lrschedules.examples.schedule.ScheduleName;
+import io.github.lrschedules.checkpoint.Checkpointable;
+import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.record.LearningRateRows;
+import io.github.lrschedules.schedulefree.ScheduleFree;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -19,7 +25,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * An epoch measured on its own thread while the next one trains gives the rows of one measured before the next epoch
  * starts: the same held-out, test and averaged losses to the bit, for a schedule-free run (measured at its average x),
  * a plateau run (whose held-out loss the listener measured already) and a weight average; every epoch's progress line
- * comes, in order.
+ * comes, in order; and the last epoch's row holds what the trained network itself measures.
  */
 class EpochMeasurementTest {
 
@@ -31,8 +37,9 @@ class EpochMeasurementTest {
                     .seed(7).prefetch(0).averaging(schedule == ScheduleName.WARMCOSINE ? Averaging.ema(0.9) : null)
                     .build();
             ByteArrayOutputStream aheadLines = new ByteArrayOutputStream();
+            FinalNetwork last = new FinalNetwork();
             RunResult ahead = new Trainer(data, settings, null, Progress.lines(print(aheadLines)),
-                    Backend.local(0)).run(schedule);
+                    Backend.local(0)).checkpointing(last).run(schedule);
             RunResult between = new Trainer(data, settings, null, Progress.none(), new Between(Backend.local(0)))
                     .run(schedule);
 
@@ -45,6 +52,20 @@ class EpochMeasurementTest {
                 assertThat(bits(a)).as(schedule.id() + " epoch " + e).isEqualTo(bits(b));
                 assertThat(a.testAccuracy()).isBetween(0.3, 1.0);
             }
+            // the last epoch measured on the trained network itself (at x for schedule-free SGD): the same bits
+            Evaluator.Measured[] direct;
+            try (Evaluator evaluator = new Evaluator(last.net, false);
+                 ScheduleFree.EvaluationWeights atX = schedule.scheduleFree()
+                         ? ScheduleFree.evaluationWeights(last.net) : null) {
+                direct = evaluator.measure(last.net,
+                        EpochIterator.sequential(data.validation(), settings.evaluationBatch()),
+                        EpochIterator.sequential(data.test(), settings.evaluationBatch()));
+            }
+            EpochStats end = ahead.epochStats().get(2);
+            assertThat(Double.doubleToRawLongBits(end.validationLoss()))
+                    .isEqualTo(Double.doubleToRawLongBits(direct[0].loss));
+            assertThat(Double.doubleToRawLongBits(end.testLoss())).isEqualTo(Double.doubleToRawLongBits(direct[1].loss));
+            assertThat(end.testAccuracy()).isEqualTo(direct[1].accuracy);
             assertThat(ahead.losses()).isEqualTo(between.losses());
             assertThat(ahead.learningRates()).isEqualTo(between.learningRates());
             String lines = aheadLines.toString(StandardCharsets.UTF_8);
@@ -68,6 +89,44 @@ class EpochMeasurementTest {
             bits.add(Double.doubleToRawLongBits(v));
         }
         return bits;
+    }
+
+    /** Keeps the network a run ends with; saves nothing. */
+    private static final class FinalNetwork implements EpochCheckpoints {
+        MultiLayerNetwork net;
+
+        @Override
+        public Continuation continuation(ScheduleName schedule, MultiLayerNetwork fresh) {
+            return null;
+        }
+
+        @Override
+        public void epochDone(RunResult soFar) {
+        }
+
+        @Override
+        public void epochDone(CompletableFuture<MeasuredEpoch> soFar) {
+            // not waited for: the epoch is measured while the next trains
+        }
+
+        @Override
+        public void save(MultiLayerNetwork network, Checkpointable<?>... states) {
+        }
+
+        @Override
+        public void scheduleDone(RunResult run, MultiLayerNetwork network) {
+            this.net = network;
+        }
+
+        @Override
+        public Path file() {
+            return null;
+        }
+
+        @Override
+        public Checkpointable<?> record() {
+            return null;
+        }
     }
 
     /** The local backend with every epoch measured before the next starts. */
