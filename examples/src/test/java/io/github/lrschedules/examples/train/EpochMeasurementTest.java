@@ -6,17 +6,14 @@ import io.github.lrschedules.examples.data.DataLoader;
 import io.github.lrschedules.examples.model.ModelKind;
 import io.github.lrschedules.examples.schedule.Averaging;
 import io.github.lrschedules.examples.schedule.ScheduleName;
-import io.github.lrschedules.checkpoint.Checkpointable;
 import io.github.lrschedules.examples.data.EpochIterator;
 import io.github.lrschedules.record.LearningRateRows;
 import io.github.lrschedules.schedulefree.ScheduleFree;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -37,11 +34,10 @@ class EpochMeasurementTest {
                     .seed(7).prefetch(0).averaging(schedule == ScheduleName.WARMCOSINE ? Averaging.ema(0.9) : null)
                     .build();
             ByteArrayOutputStream aheadLines = new ByteArrayOutputStream();
-            FinalNetwork last = new FinalNetwork();
-            RunResult ahead = new Trainer(data, settings, null, Progress.lines(print(aheadLines)),
-                    Backend.local(0)).checkpointing(last).run(schedule);
-            RunResult between = new Trainer(data, settings, null, Progress.none(), new Between(Backend.local(0)))
+            Local last = new Local(true);
+            RunResult ahead = new Trainer(data, settings, null, Progress.lines(print(aheadLines)), last)
                     .run(schedule);
+            RunResult between = new Trainer(data, settings, null, Progress.none(), new Local(false)).run(schedule);
 
             assertThat(Backend.local(0).measuresWhileTraining()).isTrue();
             assertThat(ahead.epochStats()).as(schedule.id()).hasSize(3);
@@ -91,50 +87,19 @@ class EpochMeasurementTest {
         return bits;
     }
 
-    /** Keeps the network a run ends with; saves nothing. */
-    private static final class FinalNetwork implements EpochCheckpoints {
+    /** The local backend, measuring while the next epoch trains or not; keeps the network it trained. */
+    private static final class Local implements Backend {
+        private final Backend local = Backend.local(0);
+        private final boolean ahead;
         MultiLayerNetwork net;
 
-        @Override
-        public Continuation continuation(ScheduleName schedule, MultiLayerNetwork fresh) {
-            return null;
+        Local(boolean ahead) {
+            this.ahead = ahead;
         }
 
         @Override
-        public void epochDone(RunResult soFar) {
-        }
-
-        @Override
-        public void epochDone(CompletableFuture<MeasuredEpoch> soFar) {
-            // not waited for: the epoch is measured while the next trains
-        }
-
-        @Override
-        public void save(MultiLayerNetwork network, Checkpointable<?>... states) {
-        }
-
-        @Override
-        public void scheduleDone(RunResult run, MultiLayerNetwork network) {
-            this.net = network;
-        }
-
-        @Override
-        public Path file() {
-            return null;
-        }
-
-        @Override
-        public Checkpointable<?> record() {
-            return null;
-        }
-    }
-
-    /** The local backend with every epoch measured before the next starts. */
-    private static final class Between implements Backend {
-        private final Backend local;
-
-        Between(Backend local) {
-            this.local = local;
+        public boolean measuresWhileTraining() {
+            return ahead;
         }
 
         @Override
@@ -154,6 +119,7 @@ class EpochMeasurementTest {
 
         @Override
         public LearningRateRows train(Epochs run) throws java.io.IOException {
+            net = run.network();
             return local.train(run);
         }
 
